@@ -1,0 +1,281 @@
+"""Country tagging: a gazetteer (pycountry + curated aliases) and context rules for the traps.
+
+``generate_gazetteer()`` writes ``nlp/data/countries.jsonl`` from pycountry and the curated
+``nlp/data/country_aliases.jsonl``; at run time only the generated file is read. The spaCy
+component ``credscope_countries`` writes spans labelled with ISO 3166-1 alpha-2 codes to
+``doc.spans["countries"]``; ``find_countries()`` is the same logic on a plain string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
+
+SPANS_KEY = "countries"
+GAZETTEER_FILE = "countries.jsonl"
+ALIASES_FILE = "country_aliases.jsonl"
+
+# Countries whose names are also given names or surnames ("Michael Jordan", "Chad Smith").
+PERSON_NAMES = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Sudan"})
+# Capitalised words that may precede a country name without making it a person's name.
+FUNCTION_WORDS = frozenset(
+    """A An And As At Between Both By During Each Either For From How In Including Into Like Neither
+    Nor Of On Or Outside Since Such Than That The Then These This Those Through To Unlike Until
+    Whereas Where When While Whilst With Within Without Yet Across After Also Although Before""".split()
+)
+# A city or country name followed by one of these names an agreement or process, not a place.
+AGREEMENT_WORDS = re.compile(
+    r"\s*(?:Process|process|Declaration|declaration|Communiqu[eé]|communiqu[eé]|Convention|"
+    r"Agreement|Strategy|Conclusions|conclusions|Treaty|Charter|Principles|Agenda|Commitment|"
+    r"Accord|Protocol|Criteria|criteria|Pledge|Recommendation)\b"
+)
+AGREEMENT_BEFORE = re.compile(r"(?:Treaty|Treaties|Declaration|Communiqu[eé]|Charter) of\s+$")
+# Seat addresses and imprints: a postcode before the city, or a street/box/phone line around it.
+POSTCODE_BEFORE = re.compile(r"(?:\b[A-Z]{1,2}-?)?\b\d{3,5}(?: \d{2})?\s+$")
+ADDRESS_AFTER = re.compile(
+    r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b|\s*\(\w+\),\s*[A-Z]{3,}|,\s*[A-Z]{4,}\b)"
+)
+POSTCODE_IN_LINE = re.compile(r"\b\d{3,5}(?: \d{2})? [A-Z][\w-]+(?: \([\w ]+\))?,\s*$")
+ADDRESS_CONTEXT = re.compile(
+    r"(?:P\.?\s?O\.?\s?Box|Postal address|Tel\.?[:\s]|Fax[:\s]|E-mail:|Email:|Street\b|Str\.|"
+    r"Avenue\b|Rue\b|\bStraße\b|Strasse\b|Publications Office|Printed in|Imprint)"
+)
+# Language use of an adjective: "in Swedish", "German-speaking", "the Dutch version".
+LANGUAGE_AFTER = re.compile(
+    r"(?:[- ](?:language|languages|speaking|speakers?|translation|version|subtitles|words?|"
+    r"text|original|sign language)\b)"
+)
+LANGUAGE_BEFORE = re.compile(
+    r"\b(?:[Ii]n|[Ii]nto|from|to|speak|speaks|spoken|translated)\s+"
+    r"(?:[A-Z][a-z]+(?:,\s*[A-Z][a-z]+)*,?\s+(?:and|or)\s+)?$"
+)
+US_STATE_CUES = re.compile(r"\b(?:Atlanta|Savannah|U\.S\.|USA|US state|Peach State)\b")
+NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
+PREV_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
+
+
+def _adjective_is_language(text: str, match: Match) -> bool:
+    after = text[match.end : match.end + 24]
+    if LANGUAGE_AFTER.match(after):
+        return True
+    before = text[max(0, match.start - 60) : match.start]
+    if LANGUAGE_BEFORE.search(before):
+        # "in Swedish." / "in English and German" are languages; "in Finnish VET" is a system
+        rest = after.lstrip()
+        return not rest or rest[0] in ".,;:)" or rest.startswith(("and ", "or "))
+    return False
+
+
+def _is_person_name(text: str, match: Match) -> bool:
+    before = text[max(0, match.start - 20) : match.start]
+    prev = PREV_WORD.search(before)
+    if prev and prev.group(1) not in FUNCTION_WORDS and not before.rstrip().endswith((".", ":")):
+        return True
+    nxt = NEXT_WORD.match(text, match.end)
+    return bool(nxt and match.entry.text in {"Jordan", "Chad"} and nxt.group(1) not in FUNCTION_WORDS)
+
+
+def _is_us_state(text: str, match: Match) -> bool:
+    window = text[max(0, match.start - 60) : match.end + 40]
+    return bool(US_STATE_CUES.search(window))
+
+
+def _is_address(text: str, match: Match) -> bool:
+    before = text[max(0, match.start - 12) : match.start]
+    if POSTCODE_BEFORE.search(before):
+        return True
+    if ADDRESS_AFTER.match(text, match.end):
+        return True
+    line_start = text.rfind("\n", 0, match.start) + 1
+    line_end = text.find("\n", match.end)
+    line = text[max(line_start, match.start - 80) : (match.end + 80 if line_end < 0 else line_end)]
+    if POSTCODE_IN_LINE.search(text, max(line_start, match.start - 80), match.start):
+        return True
+    return bool(ADDRESS_CONTEXT.search(line))
+
+
+def _is_agreement(text: str, match: Match) -> bool:
+    if AGREEMENT_WORDS.match(text, match.end):
+        return True
+    return bool(AGREEMENT_BEFORE.search(text[max(0, match.start - 20) : match.start]))
+
+
+def reject_reason(text: str, match: Match) -> str | None:
+    """Why a gazetteer match is not a country mention here, or None if it is one."""
+    entry = match.entry
+    if not entry.codes:
+        return "negative"
+    surface = text[match.start : match.end]
+    if entry.kind == "adjective" and _adjective_is_language(text, match):
+        return "language"
+    if entry.text in PERSON_NAMES and _is_person_name(text, match):
+        return "person"
+    if entry.text == "Georgia" and _is_us_state(text, match):
+        return "us-state"
+    if entry.kind in {"name", "alias", "place"} and _is_agreement(text, match):
+        return "agreement"
+    if entry.kind in {"name", "alias", "place"} and _is_address(text, match):
+        return "address"
+    if surface.isupper() and len(surface) <= 3 and surface != entry.text:
+        return "acronym"
+    return None
+
+
+class CountryFinder:
+    """Gazetteer lookup plus context rules, on plain strings."""
+
+    def __init__(self, entries: Iterable[Entry], *, match_all_caps: bool = True) -> None:
+        self.entries = list(entries)
+        table = list(self.entries)
+        if match_all_caps:
+            # "TURKEY" in an all-caps heading: upper-case forms of names of five letters or more
+            known = {e.text for e in table}
+            for e in self.entries:
+                upper = e.text.upper()
+                if upper not in known and len(e.text) >= 5 and e.text != upper:
+                    table.append(Entry(upper, e.codes, e.kind))
+                    known.add(upper)
+        self.table = PhraseTable(table)
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Return ``(start, end, code, rule)`` for each country mention in ``text``."""
+        found = []
+        for match in self.table.finditer(text):
+            if reject_reason(text, match) is None:
+                for code in match.entry.codes:
+                    found.append((match.start, match.end, code, match.entry.kind))
+        return found
+
+
+def load_entries() -> list[Entry]:
+    return entries_from_rows(read_jsonl(GAZETTEER_FILE))
+
+
+def find_countries(text: str) -> list[tuple[int, int, str, str]]:
+    """Country mentions in a plain string (no spaCy Doc), using the packaged gazetteer."""
+    return _default_finder().find(text)
+
+
+_FINDER: CountryFinder | None = None
+
+
+def _default_finder() -> CountryFinder:
+    global _FINDER
+    if _FINDER is None:
+        _FINDER = CountryFinder(load_entries())
+    return _FINDER
+
+
+class CountryTagger:
+    """spaCy component: country spans (label = alpha-2 code, ``id_`` = rule) in ``doc.spans``."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str, match_all_caps: bool) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.match_all_caps = match_all_caps
+        self.finder: CountryFinder | None = None
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        entries: list[dict] | None = None,
+    ) -> None:
+        rows = entries if entries is not None else read_jsonl(GAZETTEER_FILE)
+        self.finder = CountryFinder(entries_from_rows(rows), match_all_caps=self.match_all_caps)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.finder is None:
+            self.initialize()
+        assert self.finder is not None
+        spans = []
+        for start, end, code, rule in self.finder.find(doc.text):
+            span = doc.char_span(start, end, label=code, alignment_mode="expand")
+            if span is not None:
+                span.id_ = rule
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.finder is None:
+            self.initialize()
+        assert self.finder is not None
+        rows = entries_to_rows(self.finder.entries)
+        with (path / "entries.jsonl").open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CountryTagger:
+        with (Path(path) / "entries.jsonl").open(encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        self.initialize(entries=rows)
+        return self
+
+
+@Language.factory(
+    "credscope_countries",
+    assigns=["doc.spans"],
+    default_config={"spans_key": SPANS_KEY, "match_all_caps": True},
+)
+def make_country_tagger(
+    nlp: Language, name: str, spans_key: str, match_all_caps: bool
+) -> CountryTagger:
+    return CountryTagger(nlp, name, spans_key=spans_key, match_all_caps=match_all_caps)
+
+
+def _pycountry_names() -> list[tuple[str, str]]:
+    import pycountry
+
+    names: list[tuple[str, str]] = []
+    for country in pycountry.countries:
+        forms = [country.name]
+        forms += [getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)]
+        for form in forms:
+            form = re.sub(r"\s*\(.*?\)", "", form).strip()
+            if form.startswith("the "):
+                form = form[4:]
+            if ", " in form:
+                head, _, tail = form.partition(", ")
+                if not (tail.endswith(" of") or tail.endswith(" of the")):
+                    if tail[0].islower() or tail in {"British", "U.S."}:
+                        continue
+                    names.append((form, country.alpha_2))
+                    continue
+                tail = tail[0].upper() + tail[1:]
+                names.append((f"{tail} {head}", country.alpha_2))
+                continue
+            names.append((form, country.alpha_2))
+    return names
+
+
+def generate_gazetteer(out: Path | None = None) -> Path:
+    """Write ``nlp/data/countries.jsonl`` from pycountry and the curated alias file."""
+    curated = read_jsonl(ALIASES_FILE)
+    rows: list[dict] = []
+    seen: set[str] = set()
+    for row in curated:  # curated first: it may override or block pycountry forms
+        if row["text"] not in seen:
+            seen.add(row["text"])
+            rows.append({"text": row["text"], "codes": [row["code"]] if row["code"] else [],
+                         "kind": row["kind"]})
+    for name, code in _pycountry_names():
+        if name not in seen:
+            seen.add(name)
+            rows.append({"text": name, "codes": [code], "kind": "name"})
+    target = out or Path(__file__).parent / "data" / GAZETTEER_FILE
+    with target.open("w", encoding="utf-8") as handle:
+        for row in sorted(rows, key=lambda r: (r["kind"], r["text"])):
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return target

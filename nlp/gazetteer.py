@@ -1,0 +1,87 @@
+"""Pattern tables as package data, and a longest-match regex over them (no spaCy here).
+
+Both taggers work the same way: a table of surface forms, each with codes and a kind, is compiled
+into one alternation (longest form first, so the longest match at a position wins) with word
+boundaries on both sides. The components in ``countries.py``/``sectors.py`` add context rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+DATA_PACKAGE = "nlp.data"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One surface form: ``codes`` empty means a negative (a trap phrase that blocks a match)."""
+
+    text: str
+    codes: tuple[str, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    entry: Entry
+
+
+def read_jsonl(name: str) -> list[dict]:
+    """Read a JSON-lines file shipped in ``nlp/data``."""
+    with resources.files(DATA_PACKAGE).joinpath(name).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def entries_from_rows(rows: Iterable[dict]) -> list[Entry]:
+    entries = []
+    for row in rows:
+        codes = row.get("codes")
+        if codes is None:
+            code = row.get("code")
+            codes = [code] if code else []
+        entries.append(Entry(text=row["text"], codes=tuple(codes), kind=row["kind"]))
+    return entries
+
+
+def entries_to_rows(entries: Iterable[Entry]) -> list[dict]:
+    return [{"text": e.text, "codes": list(e.codes), "kind": e.kind} for e in entries]
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, keeping characters whose lower case is longer (so offsets still hold)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+class PhraseTable:
+    """Longest-match lookup of many phrases in one compiled regex.
+
+    ``ignore_case`` matches against ``text.lower()`` (phrases must then be lower case);
+    otherwise matching is case-sensitive, so "turkey" never matches "Turkey".
+    """
+
+    def __init__(self, entries: Iterable[Entry], *, ignore_case: bool = False) -> None:
+        self.ignore_case = ignore_case
+        self.by_text: dict[str, Entry] = {}
+        for entry in entries:
+            key = entry.text.lower() if ignore_case else entry.text
+            previous = self.by_text.get(key)
+            if previous is None or (not previous.codes and entry.codes):
+                # the first entry of a surface form is kept, but a positive one beats a negative
+                self.by_text[key] = entry
+        forms = sorted(self.by_text, key=lambda t: (-len(t), t))
+        alternation = "|".join(re.escape(form) for form in forms) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<![\w&])(?:{alternation})(?![\w&])")
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        haystack = lower_same_length(text) if self.ignore_case else text
+        for found in self.regex.finditer(haystack):
+            yield Match(found.start(), found.end(), self.by_text[found.group()])

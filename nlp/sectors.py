@@ -1,0 +1,163 @@
+"""Sector tagging: NACE Rev. 2 sections from a lexicon of sector nouns, occupations and activities.
+
+The lexicon (``nlp/data/sector_lexicon.jsonl``) is matched on lower-cased text with plurals,
+longest match first; a phrase may give several sections ("engineering, manufacturing and
+construction" -> C, F, M) and a phrase without codes blocks a trap. The component
+``credscope_sectors`` writes spans labelled with the section letter to ``doc.spans["sectors"]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import registry
+
+from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
+
+SPANS_KEY = "sectors"
+LEXICON_FILE = "sector_lexicon.jsonl"
+SECTIONS_FILE = "nace_sections.jsonl"
+
+_NO_PLURAL = re.compile(r"(?:s|ing|ics|ware|care|ment|ion|ity|ture|tion|ism|[^a-z])$")
+# "construction of a framework", "the transport of credits": a process noun, not a sector.
+_OF_AFTER = re.compile(r"\s+of\b")
+_METAPHOR_HEADS = frozenset({"construction", "building", "transport", "transportation", "engineering"})
+
+
+def plural(term: str) -> str | None:
+    """English plural of the last word of ``term`` (None where a plural makes no sense)."""
+    head, _, last = term.rpartition(" ")
+    if _NO_PLURAL.search(last):
+        return None
+    if last.endswith(("sh", "ch", "x")):
+        last += "es"
+    elif last.endswith("y") and last[-2:-1] not in set("aeiou"):
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+def expand_plurals(entries: Iterable[Entry]) -> list[Entry]:
+    out = []
+    for entry in entries:
+        out.append(entry)
+        if entry.kind in {"term", "negative"}:
+            form = plural(entry.text)
+            if form:
+                out.append(Entry(form, entry.codes, entry.kind))
+    return out
+
+
+@registry.misc("credscope.sector_filter.v1")
+def make_sector_filter() -> Callable[[str, Match], bool]:
+    """Default filter: drop process nouns used with "of" ("construction of trust")."""
+
+    def keep(text: str, match: Match) -> bool:
+        if match.entry.text in _METAPHOR_HEADS and _OF_AFTER.match(text, match.end):
+            return False
+        return True
+
+    return keep
+
+
+class SectorFinder:
+    """Lexicon lookup (lower-cased, longest match) plus a context filter, on plain strings."""
+
+    def __init__(
+        self, entries: Iterable[Entry], keep: Callable[[str, Match], bool] | None = None
+    ) -> None:
+        self.entries = list(entries)
+        self.table = PhraseTable(expand_plurals(self.entries), ignore_case=True)
+        self.keep = keep or make_sector_filter()
+
+    def find(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Return ``(start, end, section letter, rule)`` for each sector mention in ``text``."""
+        found = []
+        for match in self.table.finditer(text):
+            if match.entry.codes and self.keep(text, match):
+                for code in match.entry.codes:
+                    found.append((match.start, match.end, code, match.entry.kind))
+        return found
+
+
+@lru_cache(maxsize=1)
+def nace_sections() -> dict[str, dict[str, str]]:
+    """NACE Rev. 2 sections by letter: ``{"C": {"letter": "C", "title": ..., "slug": ...}}``."""
+    return {row["letter"]: row for row in read_jsonl(SECTIONS_FILE)}
+
+
+@lru_cache(maxsize=1)
+def _default_finder() -> SectorFinder:
+    return SectorFinder(entries_from_rows(read_jsonl(LEXICON_FILE)))
+
+
+def find_sectors(text: str) -> list[tuple[int, int, str, str]]:
+    """Sector mentions in a plain string (no spaCy Doc), using the packaged lexicon."""
+    return _default_finder().find(text)
+
+
+class SectorTagger:
+    """spaCy component: sector spans (label = NACE section letter, ``id_`` = rule)."""
+
+    def __init__(self, nlp: Language, name: str, spans_key: str, filter: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.filter_name = filter
+        self.finder: SectorFinder | None = None
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        entries: list[dict] | None = None,
+    ) -> None:
+        rows = entries if entries is not None else read_jsonl(LEXICON_FILE)
+        keep = registry.misc.get(self.filter_name)()
+        self.finder = SectorFinder(entries_from_rows(rows), keep=keep)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.finder is None:
+            self.initialize()
+        assert self.finder is not None
+        spans = []
+        for start, end, code, rule in self.finder.find(doc.text):
+            span = doc.char_span(start, end, label=code, alignment_mode="expand")
+            if span is not None:
+                span.id_ = rule
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.finder is None:
+            self.initialize()
+        assert self.finder is not None
+        with (path / "entries.jsonl").open("w", encoding="utf-8") as handle:
+            for row in entries_to_rows(self.finder.entries):
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SectorTagger:
+        with (Path(path) / "entries.jsonl").open(encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        self.initialize(entries=rows)
+        return self
+
+
+@Language.factory(
+    "credscope_sectors",
+    assigns=["doc.spans"],
+    default_config={"spans_key": SPANS_KEY, "filter": "credscope.sector_filter.v1"},
+)
+def make_sector_tagger(nlp: Language, name: str, spans_key: str, filter: str) -> SectorTagger:
+    return SectorTagger(nlp, name, spans_key=spans_key, filter=filter)
