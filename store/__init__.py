@@ -1,0 +1,1 @@
+"""The findings store: SQLAlchemy over SQLite (default) or PostgreSQL."""

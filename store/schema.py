@@ -1,0 +1,148 @@
+"""The findings store's tables (SQLAlchemy Core), portable between SQLite and PostgreSQL.
+
+Evidence first: a label row names its passage, its origin (model, rule or review) and the
+model version that produced it; a passage row names its document, page and character span.
+Reviews are keyed by the passage's *content hash*, so they survive re-extraction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("document_id", String(64), primary_key=True),
+    Column("source", Text, nullable=False, unique=True),  # file:// URI or http(s) URL
+    Column("path", Text),  # where the bytes were read from
+    Column("kind", String(8)),  # pdf | html | txt
+    Column("title", Text),
+    Column("doc_type", String(40)),
+    Column("publisher", Text),
+    Column("date", String(32)),  # as given: ISO date or year
+    Column("year", Integer),
+    Column("content_hash", String(64)),  # of the last version extracted successfully
+    Column("attempt_hash", String(64)),  # of the last version tried (ok or not)
+    Column("pipeline_version", String(64)),
+    Column("status", String(10), nullable=False),  # ok | failed
+    Column("error", Text),  # human-readable reason of the last failure
+    Column("n_pages", Integer),
+    Column("n_passages", Integer),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+passages = Table(
+    "passages",
+    metadata,
+    Column("passage_id", String(40), primary_key=True),
+    Column(
+        "document_id",
+        String(64),
+        ForeignKey("documents.document_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("content_hash", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("page", Integer, nullable=False),
+    Column("char_start", Integer, nullable=False),
+    Column("char_end", Integer, nullable=False),
+    Column("heading", Text),
+    Column("text", Text, nullable=False),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("retired_at", DateTime(timezone=True)),
+    Index("ix_passages_document_seq", "document_id", "seq"),
+    Index("ix_passages_content_hash", "content_hash"),
+)
+
+labels = Table(
+    "labels",
+    metadata,
+    Column("label_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "passage_id",
+        String(40),
+        ForeignKey("passages.passage_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(10), nullable=False),  # theme | country | sector
+    Column("value", String(40), nullable=False),
+    Column("score", Float),  # calibrated probability (themes); NULL for rules
+    Column("assigned", Boolean, nullable=False, default=True),  # over threshold / found
+    Column("origin", String(10), nullable=False),  # model | rule | review
+    Column("model_version", String(64)),
+    Column("evidence", JSON),  # spans [[start, end, text], ...] or explaining terms
+    Column("created_at", DateTime(timezone=True)),
+    UniqueConstraint("passage_id", "kind", "value", "origin", name="uq_labels_passage_value"),
+    Index("ix_labels_kind_value", "kind", "value", "assigned"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("review_id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False),  # survives re-extraction
+    Column("passage_id", String(40)),  # the passage as it was when decided
+    Column("kind", String(10), nullable=False),
+    Column("value", String(40), nullable=False),
+    Column("decision", String(10), nullable=False),  # accept | reject
+    Column("reviewer", String(80), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("note", Text),
+    Column("model_version", String(64)),  # of the suggestion the reviewer saw
+    Column("score", Float),  # the suggestion's score
+    Column("undone", Boolean, nullable=False, default=False),
+    Index("ix_reviews_content", "content_hash", "kind", "value"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(40), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(12), nullable=False),  # running | completed | failed
+    Column("flow_run_id", String(64)),
+    Column("sources", JSON),
+    Column("counts", JSON),  # new, changed, unchanged, retired, failed, passages, ...
+    Column("label_counts", JSON),  # {"theme": {...}, "country": {...}, "sector": {...}}
+    Column("model_version", String(64)),
+    Column("pipeline_version", String(64)),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("created_at", DateTime(timezone=True)),
+    Column("card", JSON),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("holder", String(80), nullable=False),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+LABEL_KINDS = ("theme", "country", "sector")
