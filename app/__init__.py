@@ -1,0 +1,1 @@
+"""The analyst-facing surface: settings, the ``credscope`` CLI and the review web app."""
