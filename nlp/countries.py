@@ -39,7 +39,10 @@ AGREEMENT_WORDS = re.compile(
 )
 AGREEMENT_BEFORE = re.compile(r"(?:Treaty|Treaties|Declaration|Communiqu[eé]|Charter) of\s+$")
 # Seat addresses and imprints: a postcode before the city, or a street/box/phone line around it.
-POSTCODE_BEFORE = re.compile(r"(?:\b[A-Z]{1,2}-?)?\b\d{3,5}(?: \d{2})?\s+$")
+POSTCODE_BEFORE = re.compile(
+    r"(?:\b[A-Z]{1,2}-\d{3,5}|\b\d{3} \d{2}|\b(?!(?:19|20)\d\d\b)\d{4,5})\s+$"
+)
+SEAT_BEFORE = re.compile(r"\b(?:seat|seated|registered office)\b[^.;]{0,30}$")
 ADDRESS_AFTER = re.compile(
     r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b|\s*\(\w+\),\s*[A-Z]{3,}|,\s*[A-Z]{4,}\b)"
 )
@@ -51,7 +54,7 @@ ADDRESS_CONTEXT = re.compile(
 # Language use of an adjective: "in Swedish", "German-speaking", "the Dutch version".
 LANGUAGE_AFTER = re.compile(
     r"(?:[- ](?:language|languages|speaking|speakers?|translation|version|subtitles|words?|"
-    r"text|original|sign language)\b)"
+    r"text|original|sign language|course|courses|lessons|classes|tuition|teacher)\b)"
 )
 LANGUAGE_BEFORE = re.compile(
     r"\b(?:[Ii]n|[Ii]nto|from|to|speak|speaks|spoken|translated)\s+"
@@ -70,7 +73,7 @@ def _adjective_is_language(text: str, match: Match) -> bool:
     if LANGUAGE_BEFORE.search(before):
         # "in Swedish." / "in English and German" are languages; "in Finnish VET" is a system
         rest = after.lstrip()
-        return not rest or rest[0] in ".,;:)" or rest.startswith(("and ", "or "))
+        return not rest or rest[0] in ".,;:)'\"" or rest.startswith(("and ", "or ", "as "))
     return False
 
 
@@ -91,6 +94,8 @@ def _is_us_state(text: str, match: Match) -> bool:
 def _is_address(text: str, match: Match) -> bool:
     before = text[max(0, match.start - 12) : match.start]
     if POSTCODE_BEFORE.search(before):
+        return True
+    if SEAT_BEFORE.search(text[max(0, match.start - 50) : match.start]):
         return True
     if ADDRESS_AFTER.match(text, match.end):
         return True
