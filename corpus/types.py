@@ -44,6 +44,7 @@ class Heading:
     text: str
     page: int
     level: int = 1
+    start: int | None = None  # offset in ``Extraction.text`` where its section begins
 
 
 @dataclass(frozen=True)
