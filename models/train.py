@@ -1,0 +1,266 @@
+"""Build and fit the theme classifier: features + one-vs-rest calibrated linear models.
+
+`build_estimator(params)` returns one sklearn `Pipeline` (features -> `ThemeClassifier`).
+`ThemeClassifier` fits one logistic regression per theme; inside its own training data it runs a
+document-grouped cross-validation to get out-of-fold scores, fits a Platt (sigmoid) calibration
+on them and picks the per-theme threshold that maximises F1 on the calibrated out-of-fold
+probabilities. Used inside an outer grouped CV (models/evaluate.py) this is nested CV.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.pipeline import Pipeline
+
+from models.codebook import theme_ids
+from models.features import build_features
+
+DEFAULT_PARAMS: dict = {
+    "C": 4.0,
+    "class_weight": "balanced",
+    "inner_folds": 5,
+    "word_max_features": 20000,
+    "word_ngram_max": 2,
+    "char_max_features": 30000,
+    "char_ngram": [2, 5],
+    "min_df": 2,
+    "word_weight": 1.0,
+    "char_weight": 1.0,
+    "codebook_weight": 0.5,
+    "use_char": False,
+    "use_codebook": True,
+}
+
+FEATURE_KEYS = {
+    "word_max_features",
+    "word_ngram_max",
+    "char_max_features",
+    "char_ngram",
+    "min_df",
+    "word_weight",
+    "char_weight",
+    "codebook_weight",
+    "use_char",
+    "use_codebook",
+}
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -35.0, 35.0)))
+
+
+def _fit_platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling (1-D logistic regression of labels on scores), with Platt's label smoothing."""
+    n_pos = float(y.sum())
+    n_neg = float(len(y) - n_pos)
+    target = np.where(y == 1, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
+    lr = LogisticRegression(C=1e6)
+    # fit on smoothed targets via sample weights: duplicate each row as positive and negative
+    xs = np.concatenate([scores, scores]).reshape(-1, 1)
+    ys = np.concatenate([np.ones_like(target), np.zeros_like(target)])
+    ws = np.concatenate([target, 1.0 - target])
+    lr.fit(xs, ys, sample_weight=ws)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
+    """Threshold on calibrated probabilities that maximises F1 (middle of the best plateau)."""
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    f1s = []
+    for t in grid:
+        pred = proba >= t
+        tp = float(np.sum(pred & (y == 1)))
+        fp = float(np.sum(pred & (y == 0)))
+        fn = float(np.sum(~pred & (y == 1)))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    f1 = np.asarray(f1s)
+    best = f1.max()
+    near = grid[f1 >= best - 1e-9]
+    return float(np.median(near))
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """One-vs-rest logistic regression with grouped-CV Platt calibration and thresholds.
+
+    Fitted attributes are plain arrays (coef_, intercept_, calib_a_, calib_b_, thresholds_), so
+    the model serialises with a short skops trusted-types list and explains itself linearly.
+    """
+
+    def __init__(
+        self,
+        C: float = 4.0,
+        class_weight: str | None = "balanced",
+        inner_folds: int = 5,
+        themes: Sequence[str] | None = None,
+    ) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.inner_folds = inner_folds
+        self.themes = themes
+
+    def _base(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000
+        )
+
+    def fit(self, X: object, Y: np.ndarray, groups: Sequence[str] | None = None) -> ThemeClassifier:
+        Y = np.asarray(Y, dtype=int)
+        if Y.ndim != 2:
+            raise ValueError("Y must be an (n_samples, n_themes) indicator matrix")
+        n, k = Y.shape
+        self.themes_ = list(self.themes) if self.themes is not None else list(theme_ids())
+        if len(self.themes_) != k:
+            raise ValueError(f"Y has {k} columns but there are {len(self.themes_)} themes")
+        if groups is not None and len(set(groups)) >= self.inner_folds:
+            splits = list(GroupKFold(n_splits=self.inner_folds).split(np.zeros(n), groups=groups))
+        else:
+            splits = list(KFold(self.inner_folds, shuffle=True, random_state=0).split(np.zeros(n)))
+        n_features = X.shape[1]
+        self.coef_ = np.zeros((k, n_features))
+        self.intercept_ = np.zeros(k)
+        self.calib_a_ = np.zeros(k)
+        self.calib_b_ = np.zeros(k)
+        self.thresholds_ = np.full(k, 0.5)
+        self.oof_proba_ = np.zeros((n, k))
+        for j in range(k):
+            y = Y[:, j]
+            oof = np.zeros(n)
+            for tr, te in splits:
+                if y[tr].min() == y[tr].max():
+                    oof[te] = 0.0
+                    continue
+                m = clone(self._base()).fit(X[tr], y[tr])
+                oof[te] = m.decision_function(X[te])
+            if y.min() == y.max():
+                self.intercept_[j] = 10.0 if y[0] == 1 else -10.0
+                self.calib_a_[j], self.calib_b_[j] = 1.0, 0.0
+                continue
+            a, b = _fit_platt(oof, y)
+            proba = _sigmoid(a * oof + b)
+            self.oof_proba_[:, j] = proba
+            self.calib_a_[j], self.calib_b_[j] = a, b
+            self.thresholds_[j] = best_threshold(proba, y)
+            final = clone(self._base()).fit(X, y)
+            self.coef_[j] = final.coef_[0]
+            self.intercept_[j] = final.intercept_[0]
+        self.classes_ = np.arange(k)
+        return self
+
+    def decision_function(self, X: object) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: object) -> np.ndarray:
+        return _sigmoid(self.calib_a_ * self.decision_function(X) + self.calib_b_)
+
+    def predict(self, X: object) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+
+def build_estimator(params: dict | None = None) -> Pipeline:
+    """One sklearn Pipeline: FeatureUnion of text + codebook features -> ThemeClassifier."""
+    p = {**DEFAULT_PARAMS, **(params or {})}
+    unknown = set(p) - set(DEFAULT_PARAMS)
+    if unknown:
+        raise ValueError(f"unknown parameters: {sorted(unknown)}")
+    features = build_features({k: v for k, v in p.items() if k in FEATURE_KEYS})
+    clf = ThemeClassifier(C=p["C"], class_weight=p["class_weight"], inner_folds=p["inner_folds"])
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+# ---------------------------------------------------------------- training data
+
+
+@dataclass(frozen=True)
+class GoldSet:
+    """Gold passages ready for training: texts, doc groups and the theme indicator matrix."""
+
+    ids: list[str]
+    texts: list[str]
+    groups: list[str]
+    Y: np.ndarray
+    themes: list[str]
+    sha256: str
+    sources: list[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def default_gold_paths() -> list[Path]:
+    """The shared gold annotations shipped with the project (data/annotations/*.jsonl)."""
+    root = Path(__file__).resolve().parent.parent / "data" / "annotations"
+    return sorted(root.glob("*.jsonl"))
+
+
+def load_gold(paths: Iterable[Path | str] | None = None) -> GoldSet:
+    """Read gold JSONL files (id, doc_id, text, themes, ...), dedup by normalised text.
+
+    Later files win for a duplicated text (reviewed exports override the original labels).
+    Unknown theme labels raise ValueError.
+    """
+    path_list = [Path(p) for p in (paths or default_gold_paths())]
+    if not path_list:
+        raise FileNotFoundError("no gold annotation files found")
+    themes = list(theme_ids())
+    by_text: dict[str, dict] = {}
+    digest = hashlib.sha256()
+    for path in path_list:
+        with path.open(encoding="utf-8") as fh:
+            for line_no, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                text = str(row.get("text") or "")
+                key = " ".join(text.split()).lower()
+                if not key:
+                    continue
+                bad = set(row.get("themes") or []) - set(themes)
+                if bad:
+                    raise ValueError(f"{path}:{line_no}: unknown themes {sorted(bad)}")
+                by_text.pop(key, None)  # keep the later row, in file order
+                by_text[key] = row
+    rows = list(by_text.values())
+    for row in rows:
+        digest.update(
+            json.dumps(
+                {"text": row["text"], "themes": sorted(row.get("themes") or [])}, sort_keys=True
+            ).encode()
+        )
+    Y = np.array([[int(t in (r.get("themes") or [])) for t in themes] for r in rows], dtype=int)
+    return GoldSet(
+        ids=[str(r.get("id", i)) for i, r in enumerate(rows)],
+        texts=[r["text"] for r in rows],
+        groups=[str(r.get("doc_id") or r.get("id") or i) for i, r in enumerate(rows)],
+        Y=Y.reshape(len(rows), len(themes)),
+        themes=themes,
+        sha256=digest.hexdigest(),
+        sources=[str(p) for p in path_list],
+    )
+
+
+def fit_estimator(gold: GoldSet, params: dict | None = None) -> Pipeline:
+    """Fit `build_estimator(params)` on a gold set (thresholds from grouped inner CV)."""
+    est = build_estimator(params)
+    est.fit(gold.texts, gold.Y, clf__groups=gold.groups)
+    return slim(est)
+
+
+def slim(estimator: Pipeline) -> Pipeline:
+    """Drop what prediction does not need (TF-IDF `stop_words_`, out-of-fold scores)."""
+    for _, part in estimator.named_steps["features"].transformer_list:
+        if hasattr(part, "stop_words_"):
+            del part.stop_words_
+    clf = estimator.named_steps["clf"]
+    if hasattr(clf, "oof_proba_"):
+        del clf.oof_proba_
+    clf.coef_ = clf.coef_.astype(np.float32)
+    return estimator
