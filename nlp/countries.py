@@ -27,9 +27,59 @@ ALIASES_FILE = "country_aliases.jsonl"
 PERSON_NAMES = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Sudan"})
 # Capitalised words that may precede a country name without making it a person's name.
 FUNCTION_WORDS = frozenset(
-    """A An And As At Between Both By During Each Either For From How In Including Into Like Neither
-    Nor Of On Or Outside Since Such Than That The Then These This Those Through To Unlike Until
-    Whereas Where When While Whilst With Within Without Yet Across After Also Although Before""".split()
+    [
+        "A",
+        "An",
+        "And",
+        "As",
+        "At",
+        "Between",
+        "Both",
+        "By",
+        "During",
+        "Each",
+        "Either",
+        "For",
+        "From",
+        "How",
+        "In",
+        "Including",
+        "Into",
+        "Like",
+        "Neither",
+        "Nor",
+        "Of",
+        "On",
+        "Or",
+        "Outside",
+        "Since",
+        "Such",
+        "Than",
+        "That",
+        "The",
+        "Then",
+        "These",
+        "This",
+        "Those",
+        "Through",
+        "To",
+        "Unlike",
+        "Until",
+        "Whereas",
+        "Where",
+        "When",
+        "While",
+        "Whilst",
+        "With",
+        "Within",
+        "Without",
+        "Yet",
+        "Across",
+        "After",
+        "Also",
+        "Although",
+        "Before",
+    ]
 )
 # A city or country name followed by one of these names an agreement or process, not a place.
 AGREEMENT_WORDS = re.compile(
@@ -83,7 +133,9 @@ def _is_person_name(text: str, match: Match) -> bool:
     if prev and prev.group(1) not in FUNCTION_WORDS and not before.rstrip().endswith((".", ":")):
         return True
     nxt = NEXT_WORD.match(text, match.end)
-    return bool(nxt and match.entry.text in {"Jordan", "Chad"} and nxt.group(1) not in FUNCTION_WORDS)
+    return bool(
+        nxt and match.entry.text in {"Jordan", "Chad"} and nxt.group(1) not in FUNCTION_WORDS
+    )
 
 
 def _is_us_state(text: str, match: Match) -> bool:
@@ -246,7 +298,9 @@ def _pycountry_names() -> list[tuple[str, str]]:
     names: list[tuple[str, str]] = []
     for country in pycountry.countries:
         forms = [country.name]
-        forms += [getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)]
+        forms += [
+            getattr(country, a) for a in ("official_name", "common_name") if hasattr(country, a)
+        ]
         for form in forms:
             form = re.sub(r"\s*\(.*?\)", "", form).strip()
             if form.startswith("the "):
@@ -273,8 +327,13 @@ def generate_gazetteer(out: Path | None = None) -> Path:
     for row in curated:  # curated first: it may override or block pycountry forms
         if row["text"] not in seen:
             seen.add(row["text"])
-            rows.append({"text": row["text"], "codes": [row["code"]] if row["code"] else [],
-                         "kind": row["kind"]})
+            rows.append(
+                {
+                    "text": row["text"],
+                    "codes": [row["code"]] if row["code"] else [],
+                    "kind": row["kind"],
+                }
+            )
     for name, code in _pycountry_names():
         if name not in seen:
             seen.add(name)

@@ -28,7 +28,9 @@ SECTIONS_FILE = "nace_sections.jsonl"
 _NO_PLURAL = re.compile(r"(?:s|ing|ics|ware|care|ment|ion|ity|ture|tion|ism|[^a-z])$")
 # "construction of a framework", "the transport of credits": a process noun, not a sector.
 _OF_AFTER = re.compile(r"\s+of\b")
-_METAPHOR_HEADS = frozenset({"construction", "building", "transport", "transportation", "engineering"})
+_METAPHOR_HEADS = frozenset(
+    {"construction", "building", "transport", "transportation", "engineering"}
+)
 
 
 def plural(term: str) -> str | None:
@@ -46,12 +48,13 @@ def plural(term: str) -> str | None:
 
 
 def expand_plurals(entries: Iterable[Entry]) -> list[Entry]:
-    out = []
-    for entry in entries:
-        out.append(entry)
+    """Add plural forms; a form listed explicitly (e.g. the negative "finances") is kept as is."""
+    out = list(entries)
+    explicit = {e.text for e in out}
+    for entry in list(out):
         if entry.kind in {"term", "negative"}:
             form = plural(entry.text)
-            if form:
+            if form and form not in explicit:
                 out.append(Entry(form, entry.codes, entry.kind))
     return out
 
@@ -75,13 +78,24 @@ class SectorFinder:
         self, entries: Iterable[Entry], keep: Callable[[str, Match], bool] | None = None
     ) -> None:
         self.entries = list(entries)
-        self.table = PhraseTable(expand_plurals(self.entries), ignore_case=True)
+        plain = [e for e in self.entries if e.kind != "cased"]
+        cased = [e for e in self.entries if e.kind == "cased"]
+        self.table = PhraseTable(expand_plurals(plain), ignore_case=True)
+        # acronyms such as "IT" that are ordinary words in lower case: matched as written
+        self.cased_table = PhraseTable(cased) if cased else None
         self.keep = keep or make_sector_filter()
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Return ``(start, end, section letter, rule)`` for each sector mention in ``text``."""
+        matches = list(self.table.finditer(text))
+        if self.cased_table is not None:
+            taken = [(m.start, m.end) for m in matches]
+            for m in self.cased_table.finditer(text):
+                if not any(m.start < end and start < m.end for start, end in taken):
+                    matches.append(m)
+            matches.sort(key=lambda m: m.start)
         found = []
-        for match in self.table.finditer(text):
+        for match in matches:
             if match.entry.codes and self.keep(text, match):
                 for code in match.entry.codes:
                     found.append((match.start, match.end, code, match.entry.kind))
