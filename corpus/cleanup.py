@@ -58,6 +58,7 @@ class PageWords:
     words: list[Word]
     removed: list[tuple[str, str]] = field(default_factory=list)  # (text, reason)
     tables: list[list[list[str]]] = field(default_factory=list)
+    n_chars: int = 0  # characters on the page before any removal (text layer check)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*(?:of|/|de|von|sur)\s*\d{1,4})?[-\u2013\u2014 ]*$",
     re.IGNORECASE,
 )
+_NUMBER = re.compile(r"^\d{1,4}$")
 _ROMAN = re.compile(r"^[ivxlcdm]{1,6}$", re.IGNORECASE)
 _DOT_LEADER = re.compile(r"(?:\.\s?){4,}\s*\d+$|\u2026+\s*\d+$|_{4,}\s*\d+$")
 _CONTENTS = re.compile(r"^(?:table of )?contents$|^inhalt|^sommaire$|^índice$", re.IGNORECASE)
@@ -158,22 +160,33 @@ def _touches_larger(w: Word, words: list[Word], ratio: float) -> bool:
     return False
 
 
-def xy_cut(words: list[Word], gutter_ratio: float) -> list[list[Word]]:
+def xy_cut(words: list[Word], gutter_ratio: float) -> list[tuple[list[Word], bool]]:
     """Recursive XY-cut: split at a vertical gutter (>= one font size wide, the whole
     block high) when there is one, else at the widest horizontal gap. Returns the leaf
-    blocks in reading order; number-only columns (line numbers) come back tagged with
-    an empty list boundary so the caller can drop them."""
-    out: list[list[Word]] = []
+    blocks in reading order, each with a flag that is True for a number-only column
+    (line numbers) split off by a gutter."""
+    out: list[tuple[list[Word], bool]] = []
     stack: list[list[Word]] = [words]
     while stack:
         block = stack.pop()
         if len(block) <= 1:
             if block:
-                out.append(block)
+                out.append((block, False))
             continue
-        parts = _vertical_cut(block, gutter_ratio) or _horizontal_cut(block)
+        vertical = _vertical_cut(block, gutter_ratio)
+        if vertical is not None:
+            keep = []
+            for part in vertical:
+                if _n_rows(part) >= 3 and all(_NUMBER.match(w.text) for w in part):
+                    out_part = (part, True)
+                    out.append(out_part)
+                else:
+                    keep.append(part)
+            stack.extend(reversed(keep))
+            continue
+        parts = _horizontal_cut(block)
         if parts is None:
-            out.append(block)
+            out.append((block, False))
             continue
         stack.extend(reversed(parts))
     return out
@@ -265,9 +278,9 @@ def page_lines(page: PageWords, settings: CleanupSettings) -> tuple[list[Line], 
     """Reading-ordered lines of one page, plus the detached footnote markers."""
     words, markers = detach_markers(page.words, settings.marker_ratio)
     lines: list[Line] = []
-    for block in xy_cut(words, settings.gutter_ratio):
+    for block, numbers_only in xy_cut(words, settings.gutter_ratio):
         block_lines = build_lines(block, page.number)
-        if len(block_lines) >= 3 and all(_PAGE_NUMBER.match(x.text) for x in block_lines):
+        if numbers_only:
             for x in block_lines:
                 x.kind, x.reason = "removed", "line numbers"
         lines.extend(block_lines)

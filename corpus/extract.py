@@ -143,13 +143,13 @@ def _extract_pdf(
     pages, meta = read_pdf(path, max_pages=max_pages, max_seconds=max_seconds)
     if not pages:
         raise EmptyDocument("PDF has no pages")
-    if not any(p.words for p in pages):
+    if not any(p.n_chars for p in pages):
         raise NoTextLayer("no text layer (scanned/image-only PDF?)")
     meta_title = meta.get("Title")
     if isinstance(meta_title, bytes):
         meta_title = meta_title.decode("latin-1", "ignore")
     result = clean_document(pages, settings, meta_title=meta_title or None)
-    if not result.paragraphs:
+    if not result.paragraphs and not any(p.tables for p in pages):
         raise EmptyDocument("no body text found (only headers, tables or small print)")
     blocks = [
         (b.text, "head", b.page, None, b.level)

@@ -18,6 +18,30 @@ _HTML_MARKERS = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|meta|title|d
 
 BLOCK_TAGS = {"p", "head", "item", "quote", "cell", "code"}
 
+# containers trafilatura sometimes keeps a piece of ("Read more" heading, "Published:")
+_BOILERPLATE = re.compile(
+    r"read-?more|related|share|social|byline|date-?line|posted-?on|entry-meta|breadcrumb|"
+    r"newsletter|cookie|comment|sidebar|promo|advert|subscribe|tags|author-box",
+    re.IGNORECASE,
+)
+
+
+def _strip_boilerplate(html: str):
+    """Parse and drop elements whose class or id names them as page furniture."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (ValueError, TypeError):
+        return html
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "article", "main"):
+            continue
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if label.strip() and _BOILERPLATE.search(label):
+            el.drop_tree()
+    return tree
+
 
 def looks_like_html(data: bytes) -> bool:
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -60,7 +84,7 @@ def read_html(data: bytes, content_type: str | None = None) -> dict:
         raise WrongFormat("binary data, not HTML")
     html, encoding = decode_html(data, content_type)
     doc = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=False, with_metadata=True
+        _strip_boilerplate(html), include_comments=False, include_tables=False, with_metadata=True
     )
     if doc is None or doc.body is None:
         raise EmptyDocument("no main text found in the HTML page")

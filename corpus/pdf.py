@@ -103,11 +103,15 @@ def _read_page(page) -> PageWords:
                 boxes.append(table.bbox)
                 tables.append(rows)
     words = []
-    for w in page.extract_words(**WORD_OPTIONS):
+    raw = page.extract_words(**WORD_OPTIONS)
+    # a page turned sideways has all its text non-upright: keep it then
+    upright_page = sum(1 for w in raw if w.get("upright", True)) * 2 >= len(raw)
+    for w in raw:
         text = normalize_chars(w["text"]).strip()
-        if not text or w.get("upright", True) is False:
-            if text:
-                removed.append((text, "rotated text"))
+        if not text:
+            continue
+        if upright_page and not w.get("upright", True):
+            removed.append((text, "rotated text"))
             continue
         word = Word(
             text=text,
@@ -123,7 +127,9 @@ def _read_page(page) -> PageWords:
         words.append(word)
     for rows in tables:
         removed.append((" | ".join(" ".join(r) for r in rows), "table"))
-    return PageWords(number, float(page.width), float(page.height), words, removed, tables)
+    return PageWords(
+        number, float(page.width), float(page.height), words, removed, tables, len(page.chars)
+    )
 
 
 def _is_bold(fontname: str) -> bool:
