@@ -3,6 +3,13 @@
 Evidence first: a label row names its passage, its origin (model, rule or review) and the
 model version that produced it; a passage row names its document, page and character span.
 Reviews are keyed by the passage's *content hash*, so they survive re-extraction.
+
+The schema is created and changed by Alembic migrations (``store/migrations``), applied by
+``store.connect.connect`` on first use. Besides these tables the migrations create what Core
+does not model: the full-text index (SQLite FTS5 table ``passages_fts`` with triggers;
+PostgreSQL GIN on ``to_tsvector('english', text)``) and the views ``review_decisions``,
+``effective_labels`` and ``findings`` (one row per passage, JSON arrays for Datasette facets).
+A change here needs a new migration in ``store/migrations/versions``.
 """
 
 from __future__ import annotations
@@ -71,6 +78,7 @@ passages = Table(
     Column("retired_at", DateTime(timezone=True)),
     Index("ix_passages_document_seq", "document_id", "seq"),
     Index("ix_passages_content_hash", "content_hash"),
+    Index("ix_passages_live", "passage_id", "document_id", "retired_at"),  # cross-tab joins
 )
 
 labels = Table(
@@ -92,7 +100,7 @@ labels = Table(
     Column("evidence", JSON),  # spans [[start, end, text], ...] or explaining terms
     Column("created_at", DateTime(timezone=True)),
     UniqueConstraint("passage_id", "kind", "value", "origin", name="uq_labels_passage_value"),
-    Index("ix_labels_kind_value", "kind", "value", "assigned"),
+    Index("ix_labels_kind_value", "kind", "value", "assigned", "passage_id"),  # covering
 )
 
 reviews = Table(
