@@ -94,7 +94,8 @@ POSTCODE_BEFORE = re.compile(
 )
 SEAT_BEFORE = re.compile(r"\b(?:seat|seated|registered office)\b[^.;]{0,30}$")
 ADDRESS_AFTER = re.compile(
-    r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b|\s*\(\w+\),\s*[A-Z]{3,}|,\s*[A-Z]{4,}\b)"
+    r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b"
+    r"|\s*\(\w+\),\s*[A-Z]{3,}|,\s*[A-Z]{4,}\b)"
 )
 POSTCODE_IN_LINE = re.compile(r"\b\d{3,5}(?: \d{2})? [A-Z][\w-]+(?: \([\w ]+\))?,\s*$")
 ADDRESS_CONTEXT = re.compile(

@@ -53,6 +53,32 @@ def entries_to_rows(entries: Iterable[Entry]) -> list[dict]:
     return [{"text": e.text, "codes": list(e.codes), "kind": e.kind} for e in entries]
 
 
+def trie_pattern(forms: list[str]) -> str:
+    """A regex matching any of ``forms``, built as a prefix trie (fast: fails on the first char).
+
+    At each node longer continuations are tried before ending, so the longest form matches;
+    backtracking still finds a shorter form when the word boundary after a longer one fails.
+    """
+    trie: dict[str, dict] = {}
+    for form in forms:
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
 def lower_same_length(text: str) -> str:
     """``text.lower()``, keeping characters whose lower case is longer (so offsets still hold)."""
     lowered = text.lower()
@@ -77,8 +103,7 @@ class PhraseTable:
             if previous is None or (not previous.codes and entry.codes):
                 # the first entry of a surface form is kept, but a positive one beats a negative
                 self.by_text[key] = entry
-        forms = sorted(self.by_text, key=lambda t: (-len(t), t))
-        alternation = "|".join(re.escape(form) for form in forms) or r"(?!x)x"
+        alternation = trie_pattern(list(self.by_text)) or r"(?!x)x"
         self.regex = re.compile(rf"(?<![\w&])(?:{alternation})(?![\w&])")
 
     def finditer(self, text: str) -> Iterator[Match]:

@@ -64,9 +64,8 @@ def make_sector_filter() -> Callable[[str, Match], bool]:
     """Default filter: drop process nouns used with "of" ("construction of trust")."""
 
     def keep(text: str, match: Match) -> bool:
-        if match.entry.text in _METAPHOR_HEADS and _OF_AFTER.match(text, match.end):
-            return False
-        return True
+        metaphor = match.entry.text in _METAPHOR_HEADS and _OF_AFTER.match(text, match.end)
+        return not metaphor
 
     return keep
 

@@ -1,0 +1,72 @@
+"""Sector tagging: NACE Rev. 2 sections from sector nouns and occupations, with the traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.sectors import find_sectors, nace_sections, plural
+
+
+def codes(text: str) -> list[str]:
+    return sorted({code for _, _, code, _ in find_sectors(text)})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Microcredentials in engineering, manufacturing and construction", ["C", "F", "M"]),
+        ("A course in vehicle repair for car mechanics", ["G"]),
+        ("Skills for vehicle manufacturing and the automotive industry", ["C"]),
+        ("Badges for welders and CNC machining", ["C"]),
+        ("Nurses and care workers in long-term care", ["Q"]),
+        ("Hotels, restaurants and catering", ["I"]),
+        ("Logistics and warehousing staff, truck drivers", ["H"]),
+        ("Retail and wholesale: sales assistants", ["G"]),
+        ("Software developers and cybersecurity in the ICT sector", ["J"]),
+        ("Banking and insurance staff", ["K"]),
+        ("Civil servants in public administration", ["O"]),
+        ("Farmers and agri-food producers", ["A"]),
+        ("Solar installers and renewable energy firms", ["D"]),
+        ("Bricklayers, carpenters and plumbers on construction sites", ["F"]),
+        # education is P only when education staff are the sector
+        ("Training of trainers and upskilling of VET teachers", ["P"]),
+        ("Learners in VET and higher education institutions", []),
+        ("Universities issue microcredentials in vocational education", []),
+        # metaphors and names that are no sector
+        ("The construction of trust between employers and providers", []),
+        ("The pilot project ran in 2023 and the research paper followed.", []),
+        ("Chambers of Industry and Commerce offer partial qualifications.", []),
+        ("The Academic Bank of Credits stores credits.", []),
+        ("A one-stop shop for training on the shop floor", []),
+        ("It is IT-based stock control", ["J"]),
+        ("it is what it is", []),
+    ],
+)
+def test_sector_sentences(text: str, expected: list[str]) -> None:
+    assert codes(text) == expected
+
+
+def test_longest_match_wins() -> None:
+    found = find_sectors("welding engineers")
+    assert [(c, r) for _, _, c, r in found] == [("C", "term")]
+
+
+def test_plurals() -> None:
+    assert plural("nurse") == "nurses"
+    assert plural("factory") == "factories"
+    assert plural("logistics") is None
+
+
+def test_nace_table_has_21_sections() -> None:
+    sections = nace_sections()
+    assert len(sections) == 21
+    assert sections["C"]["title"] == "Manufacturing"
+    assert sections["P"]["slug"] == "education"
+
+
+def test_component_writes_spans(nlp_pipeline) -> None:
+    doc = nlp_pipeline("Nurses in hospitals")
+    assert {(s.text, s.label_) for s in doc.spans["sectors"]} == {
+        ("Nurses", "Q"),
+        ("hospitals", "Q"),
+    }

@@ -1,0 +1,63 @@
+"""tag_texts, split_sentences and the saved pipeline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from nlp import split_sentences, tag_texts
+from nlp.pipeline import build_nlp, load_nlp
+from nlp.types import Tag
+
+
+def test_tag_texts_returns_plain_tags(nlp_pipeline) -> None:
+    texts = ["Finnish nurses and Dutch welders.", "", "Nothing here."]
+    result = tag_texts(texts, nlp=nlp_pipeline)
+    assert len(result) == 3
+    assert result[1] == [] and result[2] == []
+    tags = result[0]
+    assert all(isinstance(t, Tag) for t in tags)
+    assert [(t.kind, t.code, t.text) for t in tags] == [
+        ("country", "FI", "Finnish"),
+        ("sector", "Q", "nurses"),
+        ("country", "NL", "Dutch"),
+        ("sector", "C", "welders"),
+    ]
+    assert all(texts[0][t.start : t.end] == t.text for t in tags)
+
+
+def test_split_sentences_spans() -> None:
+    text = "Portugal issued badges. Nurses took them!  Was it a success? Yes."
+    spans = split_sentences(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Portugal issued badges.",
+        "Nurses took them!",
+        "Was it a success?",
+        "Yes.",
+    ]
+    assert split_sentences("   ") == []
+
+
+def test_saved_pipeline_round_trip(tmp_path: Path) -> None:
+    nlp = build_nlp()
+    nlp.to_disk(tmp_path / "pipe")
+    loaded = load_nlp(str(tmp_path / "pipe"))
+    assert loaded.pipe_names == ["credscope_countries", "credscope_sectors"]
+    text = "Welding in Slovenia"
+    assert tag_texts([text], nlp=loaded) == tag_texts([text], nlp=nlp)
+
+
+def test_packaged_pipeline_loads_in_fresh_process() -> None:
+    code = (
+        "import nlp, sys; print(nlp.tag_texts(['Czechia'])[0][0].code);"
+        "print('spacy_lookups_data' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["CZ", "False"]
+
+
+def test_importing_nlp_is_light() -> None:
+    code = "import nlp, sys; print('spacy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
