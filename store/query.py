@@ -1,21 +1,57 @@
-"""Read findings: filtered passages with their labels and evidence, documents, counts."""
+"""Read findings: filtered passages with their labels and evidence, cross-tabs, documents.
+
+Reviewed labels override the machine's everywhere: the newest decision that is not undone per
+(passage content hash, kind, value) wins; ``accept`` makes the label apply, ``reject`` removes
+it, whatever the model or the rules said. That rule lives in the section "Effective labels"
+below and nowhere else in Python (the ``effective_labels`` SQL view, for Datasette, mirrors it).
+"""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import (
+    Engine,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from store.schema import documents, labels, passages
-from store.types import DocumentRow, Finding
+from store.schema import documents, labels, passages, reviews
+from store.types import Cell, DocumentRow, Finding
+
+MACHINE = ("model", "rule")
+SORTS = ("document", "date", "-date", "score", "title")
+DIMENSIONS = ("theme", "country", "sector", "doc_type", "year")
+Dimension = Literal["theme", "country", "sector", "doc_type", "year"]
+LABEL_DIMENSIONS = ("theme", "country", "sector")
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
 class FindingsQuery:
-    """Filters of different kinds combine with AND; values of one kind with OR."""
+    """Filters of different kinds combine with AND; values of one kind with OR.
+
+    ``date_from``/``date_to`` compare with the document's date as text (ISO ``YYYY`` or
+    ``YYYY-MM-DD``), so ``date_from="2020"`` keeps 2020 and later. ``text`` is full-text search
+    (words, ``"a phrase"``, ``prefix*``; other syntax is taken literally). ``min_score`` keeps
+    passages whose matching theme (any assigned theme when no theme is given) scored at least
+    that much; a reviewer's accept passes regardless.
+    """
 
     themes: Sequence[str] = ()
     countries: Sequence[str] = ()
@@ -26,55 +62,257 @@ class FindingsQuery:
     limit: int | None = None
     offset: int = 0
     extra: dict = field(default_factory=dict)
+    doc_types: Sequence[str] = ()
+    publishers: Sequence[str] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    min_score: float | None = None
+    reviewed_only: bool = False
+    sort: str = "document"
 
 
 def source_link(source: str, kind: str | None, page: int) -> str:
     """A link that opens the evidence: ``file.pdf#page=N`` for PDFs, else the source."""
-    if kind == "pdf":
+    if kind == "pdf" or source.lower().split("?")[0].endswith(".pdf"):
         return f"{source}#page={page}"
     return source
 
 
-def _has_label(kind: str, values: Sequence[str]) -> ColumnElement[bool]:
-    return exists().where(
-        and_(
-            labels.c.passage_id == passages.c.passage_id,
-            labels.c.kind == kind,
-            labels.c.assigned.is_(True),
-            labels.c.value.in_(list(values)),
+def _clean(value: str) -> str:
+    """User text as a bound value: NUL bytes are the one thing PostgreSQL cannot store."""
+    return value.replace("\x00", "")
+
+
+def _values(values: Sequence[str], *, upper: bool = False) -> list[str]:
+    out = [_clean(str(v)).strip() for v in values]
+    return [v.upper() if upper else v for v in out if v]
+
+
+# --- Effective labels: review decisions override the machine --------------------------------
+
+
+def latest_decision(
+    content_hash: ColumnElement[Any], kind: ColumnElement[Any], value: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    """The newest decision not undone for (content hash, kind, value), or NULL."""
+    r = reviews.alias("latest")
+    return (
+        select(r.c.decision)
+        .where(
+            r.c.content_hash == content_hash,
+            r.c.kind == kind,
+            r.c.value == value,
+            r.c.undone.is_(False),
         )
+        .order_by(r.c.created_at.desc(), r.c.review_id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
 
 
-def _conditions(q: FindingsQuery) -> list[ColumnElement[bool]]:
+def is_reviewed(content_hash: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Any decision (not undone) on this passage content."""
+    r = reviews.alias("any_review")
+    return exists().where(r.c.content_hash == content_hash, r.c.undone.is_(False))
+
+
+def has_effective_label(
+    kind: str, values: Sequence[str] | None = None, *, min_score: float | None = None
+) -> ColumnElement[bool]:
+    """The passage (``passages`` in the enclosing query) carries one of these labels after
+    review: a machine label that is assigned and not rejected, or an accepted decision."""
+    lab = labels.alias("lab")
+    machine = [
+        lab.c.passage_id == passages.c.passage_id,
+        lab.c.kind == kind,
+        lab.c.assigned.is_(True),
+        lab.c.origin.in_(MACHINE),
+        func.coalesce(latest_decision(passages.c.content_hash, lab.c.kind, lab.c.value), "accept")
+        == "accept",
+    ]
+    rev = reviews.alias("accepted")
+    accepted = [
+        rev.c.content_hash == passages.c.content_hash,
+        rev.c.kind == kind,
+        rev.c.decision == "accept",
+        rev.c.undone.is_(False),
+        latest_decision(rev.c.content_hash, rev.c.kind, rev.c.value) == "accept",
+    ]
+    if values is not None:
+        machine.append(lab.c.value.in_(list(values)))
+        accepted.append(rev.c.value.in_(list(values)))
+    if min_score is not None:
+        machine.append(lab.c.score >= min_score)
+    return or_(exists().where(*machine), exists().where(*accepted))
+
+
+def effective_label_rows(
+    where: Sequence[ColumnElement[bool]] = (), kinds: Sequence[str] = LABEL_DIMENSIONS
+) -> Select:
+    """(passage_id, kind, value, score, origin) of the labels in force, for passages matching
+    ``where`` (conditions on ``passages``). Machine rows not rejected, plus accepted decisions
+    (carrying the machine score when there is one)."""
+    lab = labels.alias("m")
+    decision = latest_decision(passages.c.content_hash, lab.c.kind, lab.c.value)
+    machine = (
+        select(
+            lab.c.passage_id,
+            lab.c.kind,
+            lab.c.value,
+            lab.c.score,
+            case((decision.is_(None), lab.c.origin), else_=literal("review")).label("origin"),
+        )
+        .join(passages, passages.c.passage_id == lab.c.passage_id)
+        .where(
+            *where,
+            lab.c.kind.in_(list(kinds)),
+            lab.c.origin.in_(MACHINE),
+            func.coalesce(decision, case((lab.c.assigned.is_(True), "accept"), else_="reject"))
+            == "accept",
+        )
+    )
+    rev = reviews.alias("r")
+    other = labels.alias("o")
+    reviewed = (
+        select(
+            passages.c.passage_id,
+            rev.c.kind,
+            rev.c.value,
+            literal(None).label("score"),
+            literal("review").label("origin"),
+        )
+        .join(passages, passages.c.content_hash == rev.c.content_hash)
+        .where(
+            *where,
+            rev.c.kind.in_(list(kinds)),
+            rev.c.decision == "accept",
+            rev.c.undone.is_(False),
+            latest_decision(rev.c.content_hash, rev.c.kind, rev.c.value) == "accept",
+            ~exists().where(
+                other.c.passage_id == passages.c.passage_id,
+                other.c.kind == rev.c.kind,
+                other.c.value == rev.c.value,
+                other.c.origin.in_(MACHINE),
+            ),
+        )
+        .distinct()
+    )
+    return union_all(machine, reviewed)
+
+
+# --- Full-text search ------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts5_expression(user_text: str) -> str | None:
+    """A safe FTS5 query from what a user typed: words AND-ed, ``"phrases"``, ``prefix*``.
+
+    Every term is double-quoted, so FTS syntax (``NEAR(``, ``OR``, ``:``, ``^``, stray quotes)
+    is taken literally and never raises. None when the text has no word in it.
+    """
+    parts: list[str] = []
+    for phrase, bare in _TOKEN.findall(_clean(user_text)):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        words = _WORD.findall(bare)
+        for i, word in enumerate(words):
+            prefix = bare.endswith("*") and i == len(words) - 1
+            parts.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(parts) or None
+
+
+def _text_condition(conn_dialect: str, user_text: str) -> ColumnElement[bool]:
+    cleaned = _clean(user_text).strip()
+    if conn_dialect == "sqlite":
+        expr = fts5_expression(cleaned)
+        if expr is None:  # punctuation only ("%", "'"): a literal substring search
+            return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
+        fts = (
+            select(literal_column("rowid"))
+            .select_from(text("passages_fts"))
+            .where(literal_column("passages_fts").op("MATCH")(expr))
+        )
+        return literal_column("passages.rowid").in_(fts)
+    if conn_dialect == "postgresql":
+        if not _WORD.search(cleaned):
+            return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
+        english = literal_column("'english'::regconfig")
+        return func.to_tsvector(english, passages.c.text).op("@@")(
+            func.websearch_to_tsquery(english, cleaned)
+        )
+    return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
+
+
+# --- Filters and findings --------------------------------------------------------------------
+
+
+def _conditions(q: FindingsQuery, dialect: str) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if not q.include_retired:
         conds += [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
     if q.themes:
-        conds.append(_has_label("theme", q.themes))
+        conds.append(has_effective_label("theme", _values(q.themes), min_score=q.min_score))
+    elif q.min_score is not None:
+        conds.append(has_effective_label("theme", None, min_score=q.min_score))
     if q.countries:
-        conds.append(_has_label("country", [c.upper() for c in q.countries]))
+        conds.append(has_effective_label("country", _values(q.countries, upper=True)))
     if q.sectors:
-        conds.append(_has_label("sector", [s.upper() for s in q.sectors]))
+        conds.append(has_effective_label("sector", _values(q.sectors, upper=True)))
     if q.documents:
-        conds.append(
-            or_(
-                passages.c.document_id.in_(list(q.documents)),
-                documents.c.source.in_(list(q.documents)),
-            )
-        )
-    if q.text:
-        conds.append(func.lower(passages.c.text).contains(q.text.lower(), autoescape=True))
+        wanted = _values(q.documents)
+        conds.append(or_(passages.c.document_id.in_(wanted), documents.c.source.in_(wanted)))
+    if q.doc_types:
+        conds.append(documents.c.doc_type.in_(_values(q.doc_types)))
+    if q.publishers:
+        conds.append(documents.c.publisher.in_(_values(q.publishers)))
+    if q.date_from:
+        conds.append(documents.c.date >= _clean(q.date_from))
+    if q.date_to:  # "2021" keeps 2021-12-31: compare with the next prefix
+        conds.append(documents.c.date <= _clean(q.date_to) + "\uffff")
+    if q.text and q.text.strip():
+        conds.append(_text_condition(dialect, q.text))
+    if q.reviewed_only:
+        conds.append(is_reviewed(passages.c.content_hash))
     return conds
 
 
-def query(engine: Engine, q: FindingsQuery | None = None) -> list[Finding]:
-    """Passages matching ``q`` in document and reading order, each with its labels."""
-    q = q or FindingsQuery()
+def _order(q: FindingsQuery) -> list[ColumnElement[Any]]:
+    reading = [passages.c.document_id, passages.c.seq]
+    if q.sort == "date":
+        return [documents.c.date.is_(None), documents.c.date, *reading]
+    if q.sort == "-date":
+        return [documents.c.date.is_(None), documents.c.date.desc(), *reading]
+    if q.sort == "title":
+        return [documents.c.title, *reading]
+    if q.sort == "score":
+        lab = labels.alias("s")
+        best = (
+            select(func.max(lab.c.score))
+            .where(
+                lab.c.passage_id == passages.c.passage_id,
+                lab.c.kind == "theme",
+                lab.c.origin == "model",
+                *([lab.c.value.in_(_values(q.themes))] if q.themes else []),
+            )
+            .scalar_subquery()
+        )
+        return [func.coalesce(best, 0.0).desc(), *reading]
+    if q.sort != "document":
+        raise ValueError(f"unknown sort {q.sort!r}; one of {', '.join(SORTS)}")
+    return reading
+
+
+def _findings_select(q: FindingsQuery, dialect: str) -> Select:
     stmt = (
         select(
             passages.c.passage_id,
             passages.c.document_id,
+            passages.c.content_hash,
             passages.c.page,
             passages.c.char_start,
             passages.c.char_end,
@@ -83,21 +321,57 @@ def query(engine: Engine, q: FindingsQuery | None = None) -> list[Finding]:
             documents.c.source,
             documents.c.kind,
             documents.c.doc_type,
+            documents.c.publisher,
             documents.c.date,
         )
         .join(documents, documents.c.document_id == passages.c.document_id)
-        .where(*_conditions(q))
-        .order_by(passages.c.document_id, passages.c.seq)
-        .offset(q.offset)
+        .where(*_conditions(q, dialect))
+        .order_by(*_order(q))
     )
+    if q.offset:
+        stmt = stmt.offset(q.offset)
     if q.limit is not None:
         stmt = stmt.limit(q.limit)
+    return stmt
+
+
+def query(engine: Engine, q: FindingsQuery | None = None) -> list[Finding]:
+    """Passages matching ``q`` (reading order unless ``q.sort`` says otherwise), each with its
+    labels after review."""
+    return [f for batch in iter_findings(engine, q) for f in batch]
+
+
+def count(engine: Engine, q: FindingsQuery | None = None) -> int:
+    """How many passages match ``q`` (ignoring its limit and offset)."""
+    q = replace(q or FindingsQuery(), limit=None, offset=0)
     with engine.connect() as conn:
-        rows = conn.execute(stmt).all()
-        by_passage = _labels_of(conn, [r.passage_id for r in rows])
+        inner = (
+            select(passages.c.passage_id)
+            .join(documents, documents.c.document_id == passages.c.document_id)
+            .where(*_conditions(q, conn.dialect.name))
+            .subquery()
+        )
+        return conn.execute(select(func.count()).select_from(inner)).scalar_one()
+
+
+def iter_findings(
+    engine: Engine, q: FindingsQuery | None = None, batch_size: int = 2000
+) -> Iterator[list[Finding]]:
+    """The findings of ``q`` in batches, streamed: memory stays flat for 100k+ rows."""
+    q = q or FindingsQuery()
+    with engine.connect() as conn:
+        stmt = _findings_select(q, conn.dialect.name)
+        result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
+        for rows in result.partitions(batch_size):
+            yield _build_findings(conn, rows)
+
+
+def _build_findings(conn: Connection, rows: Sequence[Any]) -> list[Finding]:
+    labelled = _labels_of(conn, [r.passage_id for r in rows])
+    reviewed = _reviewed_hashes(conn, [r.content_hash for r in rows])
     findings = []
     for r in rows:
-        lab = by_passage.get(r.passage_id, {})
+        lab = labelled.get(r.passage_id, {})
         findings.append(
             Finding(
                 passage_id=r.passage_id,
@@ -109,39 +383,163 @@ def query(engine: Engine, q: FindingsQuery | None = None) -> list[Finding]:
                 char_start=r.char_start,
                 char_end=r.char_end,
                 text=r.text,
-                themes=sorted(lab.get("theme", [])),
-                countries=sorted(lab.get("country", [])),
-                sectors=sorted(lab.get("sector", [])),
+                themes=sorted(lab.get("theme", ())),
+                countries=sorted(lab.get("country", ())),
+                sectors=sorted(lab.get("sector", ())),
                 scores=lab.get("scores", {}),
                 model_version=lab.get("model_version"),
                 doc_type=r.doc_type,
                 date=r.date,
+                reviewed=r.content_hash in reviewed,
+                publisher=r.publisher,
             )
         )
     return findings
 
 
-def _labels_of(conn, passage_ids: list[str]) -> dict[str, dict]:  # noqa: ANN001
-    out: dict[str, dict] = defaultdict(lambda: {"scores": {}})
-    for i in range(0, len(passage_ids), 500):
-        chunk = passage_ids[i : i + 500]
+def _labels_of(conn: Connection, passage_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Effective labels and the model's theme scores of these passages."""
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"scores": {}})
+    for i in range(0, len(passage_ids), _CHUNK):
+        chunk = passage_ids[i : i + _CHUNK]
+        for row in conn.execute(effective_label_rows([passages.c.passage_id.in_(chunk)])):
+            out[row.passage_id].setdefault(row.kind, set()).add(row.value)
         for row in conn.execute(
             select(
-                labels.c.passage_id,
-                labels.c.kind,
-                labels.c.value,
-                labels.c.score,
-                labels.c.assigned,
-                labels.c.model_version,
-            ).where(labels.c.passage_id.in_(chunk), labels.c.origin.in_(("model", "rule")))
+                labels.c.passage_id, labels.c.value, labels.c.score, labels.c.model_version
+            ).where(
+                labels.c.passage_id.in_(chunk),
+                labels.c.kind == "theme",
+                labels.c.origin == "model",
+                labels.c.score.is_not(None),
+            )
         ):
             entry = out[row.passage_id]
-            if row.kind == "theme" and row.score is not None:
-                entry["scores"][row.value] = round(row.score, 4)
-                entry["model_version"] = row.model_version
-            if row.assigned:
-                entry.setdefault(row.kind, set()).add(row.value)
+            entry["scores"][row.value] = round(row.score, 4)
+            entry["model_version"] = row.model_version
     return out
+
+
+def _reviewed_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(hashes), _CHUNK):
+        chunk = list(set(hashes[i : i + _CHUNK]))
+        found.update(
+            conn.execute(
+                select(reviews.c.content_hash)
+                .where(reviews.c.content_hash.in_(chunk), reviews.c.undone.is_(False))
+                .distinct()
+            ).scalars()
+        )
+    return found
+
+
+# --- Cross-tabs ------------------------------------------------------------------------------
+
+
+def _dimension(
+    dim: str, name: str, *, reviewed: bool, joins: list[tuple[Any, ColumnElement[bool]]]
+) -> ColumnElement[Any]:
+    """The column a cross-tab groups by; label dimensions add a join to ``joins``."""
+    if dim == "doc_type":
+        return documents.c.doc_type
+    if dim == "year":
+        return documents.c.year
+    if dim not in LABEL_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
+    if reviewed:
+        hashes = select(reviews.c.content_hash).where(reviews.c.undone.is_(False))
+        eff = effective_label_rows([passages.c.content_hash.in_(hashes)], kinds=[dim]).subquery(
+            name
+        )
+        joins.append((eff, eff.c.passage_id == passages.c.passage_id))
+        return eff.c.value
+    lab = labels.alias(name)
+    joins.append(
+        (
+            lab,
+            and_(
+                lab.c.passage_id == passages.c.passage_id,
+                lab.c.kind == dim,
+                lab.c.assigned.is_(True),
+                lab.c.origin.in_(MACHINE),
+            ),
+        )
+    )
+    return lab.c.value
+
+
+def _crosstab_select(
+    rows: str, cols: str, q: FindingsQuery, dialect: str, *, reviewed: bool
+) -> Select:
+    joins: list[tuple[Any, ColumnElement[bool]]] = []
+    row_col = _dimension(rows, "row_dim", reviewed=reviewed, joins=joins)
+    col_col = _dimension(cols, "col_dim", reviewed=reviewed, joins=joins)
+    source = passages.join(documents, documents.c.document_id == passages.c.document_id)
+    for target, on in joins:
+        source = source.join(target, on)
+    split = is_reviewed(passages.c.content_hash)
+    return (
+        select(
+            row_col.label("row"),
+            col_col.label("col"),
+            passages.c.document_id,
+            func.count().label("n"),
+        )
+        .select_from(source)
+        .where(
+            *_conditions(replace(q, limit=None, offset=0), dialect), split if reviewed else ~split
+        )
+        .group_by(row_col, col_col, passages.c.document_id)
+    )
+
+
+def crosstab(
+    engine: Engine, rows: Dimension, cols: Dimension, q: FindingsQuery | None = None
+) -> list[Cell]:
+    """Passages and documents per (row, col) value pair, under the same filters as ``query``.
+
+    Two queries whose passages do not overlap: passages nobody reviewed count their machine
+    labels (read from the covering index), reviewed passages their labels after review.
+    Their per-document counts are merged here, so ``documents`` is exact.
+    """
+    q = q or FindingsQuery()
+    per_doc: dict[tuple[Any, Any], dict[str, int]] = defaultdict(dict)
+    with engine.connect() as conn:
+        for reviewed in (False, True):
+            stmt = _crosstab_select(rows, cols, q, conn.dialect.name, reviewed=reviewed)
+            for row, col, document_id, n in conn.execute(stmt):
+                docs = per_doc[(row, col)]
+                docs[document_id] = docs.get(document_id, 0) + n
+    cells = [
+        Cell(row=row, col=col, passages=sum(docs.values()), documents=len(docs))
+        for (row, col), docs in per_doc.items()
+    ]
+    return sorted(cells, key=lambda c: (-c.passages, str(c.row), str(c.col)))
+
+
+def cell_query(q: FindingsQuery, rows: Dimension, cols: Dimension, cell: Cell) -> FindingsQuery:
+    """The ``query`` that opens a cross-tab cell: its filters plus the cell's two values."""
+    for dim, value in ((rows, cell.row), (cols, cell.col)):
+        q = _narrow(q, dim, value)
+    return q
+
+
+def _narrow(q: FindingsQuery, dim: str, value: Any) -> FindingsQuery:
+    if dim == "theme":
+        return replace(q, themes=[value])
+    if dim == "country":
+        return replace(q, countries=[value])
+    if dim == "sector":
+        return replace(q, sectors=[value])
+    if dim == "doc_type":
+        return replace(q, doc_types=[value])
+    if dim == "year":
+        return replace(q, date_from=str(value), date_to=str(value))
+    raise ValueError(f"unknown dimension {dim!r}")
+
+
+# --- Documents and totals --------------------------------------------------------------------
 
 
 def list_documents(
@@ -172,23 +570,30 @@ def list_documents(
 
 
 def label_counts(engine: Engine) -> dict[str, dict[str, int]]:
-    """Live passages per theme, country and sector (assigned machine labels)."""
-    stmt = (
-        select(labels.c.kind, labels.c.value, func.count(func.distinct(labels.c.passage_id)))
+    """Live passages per theme, country and sector (labels after review)."""
+    out: dict[str, dict[str, int]] = {"theme": {}, "country": {}, "sector": {}}
+    live = [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
+    split = is_reviewed(passages.c.content_hash)
+    machine = (
+        select(labels.c.kind, labels.c.value, func.count())
         .join(passages, passages.c.passage_id == labels.c.passage_id)
         .join(documents, documents.c.document_id == passages.c.document_id)
-        .where(
-            labels.c.assigned.is_(True),
-            labels.c.origin.in_(("model", "rule")),
-            passages.c.retired_at.is_(None),
-            documents.c.retired_at.is_(None),
-        )
+        .where(*live, ~split, labels.c.assigned.is_(True), labels.c.origin.in_(MACHINE))
         .group_by(labels.c.kind, labels.c.value)
     )
-    out: dict[str, dict[str, int]] = {"theme": {}, "country": {}, "sector": {}}
+    eff = effective_label_rows([split]).subquery("eff")
+    reviewed = (
+        select(eff.c.kind, eff.c.value, func.count(func.distinct(eff.c.passage_id)))
+        .join(passages, passages.c.passage_id == eff.c.passage_id)
+        .join(documents, documents.c.document_id == passages.c.document_id)
+        .where(*live)
+        .group_by(eff.c.kind, eff.c.value)
+    )
     with engine.connect() as conn:
-        for kind, value, n in conn.execute(stmt):
-            out.setdefault(kind, {})[value] = n
+        for stmt in (machine, reviewed):
+            for kind, value, n in conn.execute(stmt):
+                bucket = out.setdefault(kind, {})
+                bucket[value] = bucket.get(value, 0) + n
     return out
 
 
@@ -202,15 +607,16 @@ def store_totals(engine: Engine) -> dict[str, int]:
             ).all()
         )
         n_passages = conn.execute(
-            select(func.count())
-            .select_from(passages)
-            .where(passages.c.retired_at.is_(None))
+            select(func.count()).select_from(passages).where(passages.c.retired_at.is_(None))
         ).scalar_one()
-    return {"documents_ok": docs.get("ok", 0), "documents_failed": docs.get("failed", 0),
-            "passages": n_passages}
+    return {
+        "documents_ok": docs.get("ok", 0),
+        "documents_failed": docs.get("failed", 0),
+        "passages": n_passages,
+    }
 
 
-def iter_live_passages(engine: Engine, batch_size: int = 1000):  # noqa: ANN201
+def iter_live_passages(engine: Engine, batch_size: int = 1000) -> Iterator[list[tuple[str, str]]]:
     """(passage_id, text) of live passages, in batches, for re-labelling."""
     last = ""
     while True:

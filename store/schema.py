@@ -100,7 +100,7 @@ labels = Table(
     Column("evidence", JSON),  # spans [[start, end, text], ...] or explaining terms
     Column("created_at", DateTime(timezone=True)),
     UniqueConstraint("passage_id", "kind", "value", "origin", name="uq_labels_passage_value"),
-    Index("ix_labels_kind_value", "kind", "value", "assigned", "passage_id"),  # covering
+    Index("ix_labels_kind_value", "kind", "assigned", "value", "passage_id"),  # covering
 )
 
 reviews = Table(

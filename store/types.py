@@ -82,4 +82,15 @@ class Finding:
     model_version: str | None = None
     doc_type: str | None = None
     date: str | None = None
-    reviewed: bool = False
+    reviewed: bool = False  # a reviewer decided on at least one of its labels
+    publisher: str | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a cross-tab: passages and documents carrying both values."""
+
+    row: Any
+    col: Any
+    passages: int
+    documents: int

@@ -1,6 +1,6 @@
 """Query layer: covering indexes, full-text search, the review_decisions and findings views.
 
-- labels: (kind, value, assigned, passage_id) so a facet filter or a cross-tab reads the index
+- labels: (kind, assigned, value, passage_id) so a facet filter or a cross-tab reads the index
   only; passages: (passage_id, document_id, retired_at) for the joins of a cross-tab.
 - Full text: SQLite FTS5 external-content table ``passages_fts`` kept in sync by triggers
   (Datasette finds it by name); PostgreSQL a GIN index on ``to_tsvector('english', text)``.
@@ -105,7 +105,7 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     with op.batch_alter_table("labels") as batch:
         batch.drop_index("ix_labels_kind_value")
-        batch.create_index("ix_labels_kind_value", ["kind", "value", "assigned", "passage_id"])
+        batch.create_index("ix_labels_kind_value", ["kind", "assigned", "value", "passage_id"])
     with op.batch_alter_table("passages") as batch:
         batch.create_index("ix_passages_live", ["passage_id", "document_id", "retired_at"])
     booleans = (
