@@ -155,7 +155,7 @@ def _touches_larger(w: Word, words: list[Word], ratio: float) -> bool:
             continue
         if w.top > o.top + 0.15 * o.size:  # a marker sits high, never low
             continue
-        if -1.0 <= w.x0 - o.x1 <= 0.25 * o.size or -1.0 <= o.x0 - w.x1 <= 0.25 * o.size:
+        if -1.0 <= w.x0 - o.x1 <= 0.4 * o.size or -1.0 <= o.x0 - w.x1 <= 0.4 * o.size:
             return True
     return False
 
@@ -260,7 +260,7 @@ def _finish_line(line: Line) -> None:
     ws = sorted(line.words, key=lambda w: w.x0)
     line.words = ws
     parts = [ws[0].text]
-    for prev, w in zip(ws, ws[1:]):
+    for prev, w in zip(ws, ws[1:], strict=False):
         if w.x0 - prev.x1 > 0.1 * min(prev.size, w.size):
             parts.append(" ")
         parts.append(w.text)
@@ -306,7 +306,7 @@ def mark_running_lines(pages: list[list[Line]], heights: list[float], s: Cleanup
     n = len(pages)
     seen: Counter[tuple[str, int]] = Counter()
     keyed: list[list[tuple[Line, tuple[str, int]]]] = []
-    for lines, h in zip(pages, heights):
+    for lines, h in zip(pages, heights, strict=False):
         page_keys = []
         for line in lines:
             if line.top < h * s.margin_ratio or line.bottom > h * (1 - s.margin_ratio):
@@ -316,7 +316,7 @@ def mark_running_lines(pages: list[list[Line]], heights: list[float], s: Cleanup
         for key in {k for _, k in page_keys}:
             seen[key] += 1
     need = max(2, s.repeat_ratio * n)
-    for lines, h, page_keys in zip(pages, heights, keyed):
+    for _lines, h, page_keys in zip(pages, heights, keyed, strict=False):
         for line, key in page_keys:
             if line.kind != "body":
                 continue
@@ -387,7 +387,7 @@ def _typical_gap(pages: list[list[Line]]) -> float:
     gaps = []
     for lines in pages:
         body = [x for x in lines if x.kind == "body"]
-        for a, b in zip(body, body[1:]):
+        for a, b in zip(body, body[1:], strict=False):
             g = b.top - a.bottom
             if 0 <= g < 2 * a.size and _x_overlap(a, b):
                 gaps.append(round(g, 1))
@@ -407,14 +407,71 @@ COMPOUND_HEADS = frozenset(
     "sub semi anti small large middle world EU one two three four five six ten".lower().split()
 )
 COMPOUND_TAILS = frozenset(
-    "based term time level related wide specific led oriented making scale formal skilled "
-    "driven friendly free market like funded owned focused centred centered run sized "
-    "up border credential credentials learning".split()
+    [
+        "based",
+        "term",
+        "time",
+        "level",
+        "related",
+        "wide",
+        "specific",
+        "led",
+        "oriented",
+        "making",
+        "scale",
+        "formal",
+        "skilled",
+        "driven",
+        "friendly",
+        "free",
+        "market",
+        "like",
+        "funded",
+        "owned",
+        "focused",
+        "centred",
+        "centered",
+        "run",
+        "sized",
+        "up",
+        "border",
+        "credential",
+        "credentials",
+        "learning",
+    ]
 )
 # closed-class words that glue into single words ("everywhere", "however", "without")
 JOINING_HEADS = frozenset(
-    "every some any no with where there here what when who how what under over after "
-    "other be to in on for out up down through mean never".split()
+    [
+        "every",
+        "some",
+        "any",
+        "no",
+        "with",
+        "where",
+        "there",
+        "here",
+        "what",
+        "when",
+        "who",
+        "how",
+        "what",
+        "under",
+        "over",
+        "after",
+        "other",
+        "be",
+        "to",
+        "in",
+        "on",
+        "for",
+        "out",
+        "up",
+        "down",
+        "through",
+        "mean",
+        "never",
+    ]
 )
 
 
@@ -456,13 +513,7 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
     last = a.rsplit("-", 1)[-1]
     if last in COMPOUND_HEADS or b in COMPOUND_TAILS:
         return head + tail
-    if (
-        len(last) >= 4
-        and len(b) >= 4
-        and counts[last]
-        and counts[b]
-        and last not in JOINING_HEADS
-    ):
+    if len(last) >= 4 and len(b) >= 4 and counts[last] and counts[b] and last not in JOINING_HEADS:
         return head + tail
     return head[:-1] + tail
 
@@ -473,22 +524,22 @@ def clean_document(
     """All layout rules over a document's pages, in order."""
     s = settings or CleanupSettings()
     all_lines: list[list[Line]] = []
-    markers: list[tuple[int, str]] = []
+    page_marks: list[list[Word]] = []
     removed: list[tuple[int, str, str]] = []
     for page in pages:
         lines, marks = page_lines(page, s)
         all_lines.append(lines)
-        markers.extend((page.number, m.text) for m in marks)
+        page_marks.append(marks)
         removed.extend((page.number, t, r) for t, r in page.removed)
     heights = [p.height for p in pages]
     body = body_size(all_lines)
     mark_running_lines(all_lines, heights, s)
-    for lines, h in zip(all_lines, heights):
+    for lines, h in zip(all_lines, heights, strict=False):
         mark_footnotes(lines, h, body, s)
         classify(lines, body, s)
 
     title = _title_page(all_lines)
-    notes = _collect_notes(all_lines, markers)
+    notes, markers = _collect_notes(all_lines, page_marks)
     order = _paragraphs(all_lines, body, s)
     headings = [b for b in order if isinstance(b, CleanHeading)]
     paragraphs = [b for b in order if isinstance(b, CleanParagraph)]
@@ -522,9 +573,15 @@ def _title_page(pages: list[list[Line]]) -> str | None:
     return " ".join(x.text for x in title_lines)
 
 
-def _collect_notes(pages: list[list[Line]], markers: list[tuple[int, str]]) -> list:
+def _collect_notes(
+    pages: list[list[Line]], page_marks: list[list[Word]]
+) -> tuple[list[tuple[int, str, str]], list[tuple[int, str]]]:
+    """Notes ``(page, marker, text)``: a note starts at a line led by a marker; and the
+    markers that were detached from body text ``(page, marker)``."""
     notes: list[tuple[int, str, str]] = []
-    for lines in pages:
+    body_markers: list[tuple[int, str]] = []
+    for lines, marks in zip(pages, page_marks, strict=False):
+        used: set[int] = set()
         current: list[str] = []
         marker = ""
         page = 0
@@ -532,7 +589,7 @@ def _collect_notes(pages: list[list[Line]], markers: list[tuple[int, str]]) -> l
             if line.kind != "note":
                 continue
             page = line.page
-            lead = _leading_marker(line)
+            lead = _leading_marker(line, marks, used)
             if lead is not None and current:
                 notes.append((page, marker, " ".join(current)))
                 current = []
@@ -541,13 +598,22 @@ def _collect_notes(pages: list[list[Line]], markers: list[tuple[int, str]]) -> l
             current.append(line.text)
         if current:
             notes.append((page, marker, " ".join(current)))
-    return notes
+        if lines:
+            body_markers.extend(
+                (lines[0].page, m.text) for k, m in enumerate(marks) if k not in used
+            )
+    return notes, body_markers
 
 
-def _leading_marker(line: Line) -> str | None:
-    first = line.words[0]
+def _leading_marker(line: Line, marks: list[Word], used: set[int]) -> str | None:
+    for k, m in enumerate(marks):
+        beside = m.x1 <= line.x0 + 1 and line.x0 - m.x1 < line.size
+        if beside and m.bottom > line.top - 2 and m.top < line.bottom:
+            used.add(k)
+            return m.text
+    words = line.words
     m = re.match(r"^(\d{1,3}|[*\u2020\u2021])[.)]?\s", line.text + " ")
-    if m and (len(line.words) > 1 and first.size < line.words[1].size or first.text == m.group(1)):
+    if m and len(words) > 1 and words[0].text == m.group(1) and words[0].size < words[1].size:
         return m.group(1)
     return None
 

@@ -114,7 +114,9 @@ def _label(kind: str | None) -> str:
 # --------------------------------------------------------------------------- builders
 
 
-def _assemble(kind: str, blocks: list[tuple[str, str, int, str | None, int]], **extra) -> Extraction:
+def _assemble(
+    kind: str, blocks: list[tuple[str, str, int, str | None, int]], **extra
+) -> Extraction:
     """Build text and spans from ``(text, what, page, heading, level)`` blocks in reading
     order; ``what`` is 'p' (a paragraph) or 'head' (a heading, kept out of the text)."""
     parts: list[str] = []

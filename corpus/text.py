@@ -26,16 +26,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise Undecodable("undecodable text: no character encoding fits")
-    enc = best.encoding
-    if enc in ("latin_1", "iso8859_1", "latin-1"):
+    western = {"cp1252", "latin_1", "iso8859_1", "iso8859_15"}
+    if best.encoding in western or any(m.encoding in western for m in matches):
         try:
-            return data.decode("cp1252"), "cp1252"
+            return data.decode("cp1252"), "cp1252"  # western text is the common case here
         except UnicodeDecodeError:
             pass
-    return str(best), enc
+    return str(best), best.encoding
 
 
 def read_text(data: bytes) -> dict:
@@ -47,7 +48,14 @@ def read_text(data: bytes) -> dict:
     first = pages[0].lstrip("\n")
     block, _, rest = first.partition("\n\n")
     lines = [x.strip() for x in block.split("\n") if x.strip()]
-    if lines and len(lines) <= 3 and len(lines[0]) < 250 and not lines[0].endswith("."):
+    has_more = bool(rest.strip()) or len(pages) > 1
+    if (
+        has_more
+        and lines
+        and len(lines) <= 3
+        and len(lines[0]) < 250
+        and not lines[0].endswith(".")
+    ):
         title = squeeze_spaces(normalize_chars(lines[0]))
         extra = lines[1:]
         if extra and _DATE.match(extra[-1]):
