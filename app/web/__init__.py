@@ -1,0 +1,12 @@
+"""The review web app (FastAPI, server-rendered templates, a little JavaScript)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def create_app(db_url: str, token: str | None = None, reviewer: str | None = None) -> Any:
+    """The FastAPI app over the store at ``db_url``."""
+    from app.web.app import create_app as _create
+
+    return _create(db_url, token=token, reviewer=reviewer)
