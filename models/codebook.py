@@ -6,6 +6,8 @@ allowed labels and the review UI.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +26,7 @@ class Theme:
     terms: tuple[str, ...]
     phrases: tuple[str, ...]
     sense_exclude: tuple[str, ...]
+    patterns: tuple[str, ...] = ()  # regular expressions, matched case-insensitively
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Codebook:
     themes: tuple[Theme, ...]
     negation_cues: tuple[str, ...]
     negation_window: int
+    sha256: str = ""  # of the TOML text, so a model card pins the exact codebook
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -64,6 +68,7 @@ def parse_codebook(text: str) -> Codebook:
                 terms=_dedup(body.get("terms", ())),
                 phrases=_dedup(body.get("phrases", ())),
                 sense_exclude=_dedup(body.get("sense_exclude", ())),
+                patterns=tuple(_check_pattern(p) for p in body.get("patterns", ())),
             )
         )
     if not themes:
@@ -74,7 +79,16 @@ def parse_codebook(text: str) -> Codebook:
         themes=tuple(themes),
         negation_cues=tuple(matching.get("negation_cues", ())),
         negation_window=int(matching.get("negation_window", 4)),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
+
+
+def _check_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad codebook pattern {pattern!r}: {exc}") from exc
+    return pattern
 
 
 def _dedup(items: object) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ class Match:
     end: int  # token index, exclusive
     themes: tuple[str, ...]  # themes for which the match counts (sense rules applied)
     negated: bool
+    listed: tuple[str, ...] = ()  # all themes whose lexicon lists the entry
 
 
 def lexicon_from_codebook(codebook: Codebook) -> dict[str, dict[str, list[str]]]:
@@ -52,6 +53,7 @@ def lexicon_from_codebook(codebook: Codebook) -> dict[str, dict[str, list[str]]]
         t.id: {
             "entries": sorted(set(t.terms) | set(t.phrases)),
             "sense_exclude": list(t.sense_exclude),
+            "patterns": list(t.patterns),
         }
         for t in codebook.themes
     }
@@ -82,32 +84,60 @@ class LexiconMatcher:
                 key = tuple(tokenize(entry))
                 if key:
                     self.excludes.setdefault(key, set()).add(theme)
-        self.max_n = max((len(k) for k in [*self.exact, *self.excludes]), default=1)
         self.negation = {tuple(tokenize(c)) for c in negation_cues}
-        self.neg_max_n = max((len(k) for k in self.negation), default=1)
         self.negation_window = negation_window
+        # one lookup table for entries, sense excludes and negation cues, plus the n-gram
+        # lengths worth trying from each first token
+        self.table: dict[tuple[str, ...], tuple[frozenset, frozenset, bool]] = {}
+        for key in {*self.exact, *self.excludes, *self.negation}:
+            self.table[key] = (
+                frozenset(self.exact.get(key, ())),
+                frozenset(self.excludes.get(key, ())),
+                key in self.negation,
+            )
+        starts: dict[str, set[int]] = {}
+        for key in self.table:
+            starts.setdefault(key[0], set()).add(len(key))
+        self.starts = {k: tuple(sorted(v)) for k, v in starts.items()}
+        self._prefix_memo: dict[str, frozenset] = {}
+
+    def _prefix_themes(self, tok: str) -> frozenset:
+        hit = self._prefix_memo.get(tok)
+        if hit is None:
+            hit = frozenset(th for p, th in self.prefixes if tok.startswith(p))
+            if len(self._prefix_memo) < 200_000:
+                self._prefix_memo[tok] = hit
+        return hit
 
     def match(self, tokens: Sequence[str]) -> list[Match]:
         n_tok = len(tokens)
         excluded: dict[str, list[tuple[int, int]]] = {}
-        found: list[tuple[str, int, int, set[str]]] = []
+        found: list[tuple[str, int, int, frozenset]] = []
         neg_positions: list[int] = []
-        for i in range(n_tok):
-            for n in range(1, min(self.max_n, n_tok - i) + 1):
-                key = tuple(tokens[i : i + n])
-                themes = self.exact.get(key)
-                if themes:
-                    found.append((" ".join(key), i, i + n, themes))
-                ex = self.excludes.get(key)
-                if ex:
+        starts = self.starts
+        table = self.table
+        for i, tok in enumerate(tokens):
+            lengths = starts.get(tok)
+            matched_single = False
+            if lengths:
+                for n in lengths:
+                    if i + n > n_tok:
+                        break
+                    key = tuple(tokens[i : i + n]) if n > 1 else (tok,)
+                    hit = table.get(key)
+                    if hit is None:
+                        continue
+                    themes, ex, neg = hit
+                    if themes:
+                        found.append((" ".join(key), i, i + n, themes))
+                        matched_single = matched_single or n == 1
                     for theme in ex:
                         excluded.setdefault(theme, []).append((i, i + n))
-                if n <= self.neg_max_n and key in self.negation:
-                    neg_positions.append(i + n - 1)
-            if self.prefixes:
-                tok = tokens[i]
-                pthemes = {th for p, th in self.prefixes if tok.startswith(p)}
-                if pthemes and (tok,) not in self.exact:
+                    if neg:
+                        neg_positions.append(i + n - 1)
+            if self.prefixes and not matched_single:
+                pthemes = self._prefix_themes(tok)
+                if pthemes:
                     found.append((tok, i, i + 1, pthemes))
         out = []
         for entry, start, end, themes in found:
@@ -119,7 +149,7 @@ class LexiconMatcher:
                 )
             )
             negated = any(start - self.negation_window <= p < start for p in neg_positions)
-            out.append(Match(entry, start, end, kept, negated))
+            out.append(Match(entry, start, end, kept, negated, tuple(sorted(themes))))
         return out
 
 
@@ -150,9 +180,11 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
                 )
         self.entries_ = [e for e in entries if e]
         aggregates = ["all", "distinct", "negated", "suppressed", "sentence_max"]
+        self.patterns_ = [p for body in self.lexicon_.values() for p in body.get("patterns", [])]
         self.feature_names_ = np.asarray(
             [f"cb:{e}" for e in self.entries_]
-            + [f"cb_{theme}:{a}" for theme in self.lexicon_ for a in aggregates],
+            + [f"cb_{theme}:{a}" for theme in self.lexicon_ for a in aggregates]
+            + [f"pat:{p}" for p in self.patterns_],
             dtype=str,
         )
         return self
@@ -164,9 +196,17 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
             self._matcher_cache = m
         return m
 
+    def _compiled(self) -> list[re.Pattern]:
+        c = getattr(self, "_pattern_cache", None)
+        if c is None:
+            c = [re.compile(p, re.IGNORECASE) for p in self.patterns_]
+            self._pattern_cache = c
+        return c
+
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_matcher_cache", None)
+        state.pop("_pattern_cache", None)
         return state
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
@@ -178,6 +218,8 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
         prefix_entries = [e for e in self.entries_ if e.endswith("*")]
         themes = list(self.lexicon_)
         n_entries = len(self.entries_)
+        patterns = self._compiled()
+        pattern_base = n_entries + 5 * len(themes)
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
@@ -207,10 +249,11 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
                         if m.negated:
                             agg[2] += 1
                         sent_entries[t].add(m.entry)
-                    # suppressed: the theme lists the entry but the sense rule removed it
+                    for t in m.listed:  # the theme lists the entry but a sense rule removed it
+                        if t not in m.themes and t in per_theme:
+                            per_theme[t][3] += 1
                 for t in themes:
                     sent_max[t] = max(sent_max[t], len(sent_entries[t]))
-                self._count_suppressed(matcher, tokens, per_theme)
             for col, v in row.items():
                 rows.append(r)
                 cols.append(col)
@@ -218,25 +261,21 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
             for ti, t in enumerate(themes):
                 agg = per_theme[t]
                 base = n_entries + ti * 5
-                for k, v in enumerate(
-                    (agg[0], len(agg[1]), agg[2], agg[3], sent_max[t])
-                ):
+                for k, v in enumerate((agg[0], len(agg[1]), agg[2], agg[3], sent_max[t])):
                     if v:
                         rows.append(r)
                         cols.append(base + k)
                         vals.append(math.log1p(v) * self.scale)
+            for k, pat in enumerate(patterns):
+                hits = len(pat.findall(text))
+                if hits:
+                    rows.append(r)
+                    cols.append(pattern_base + k)
+                    vals.append(math.log1p(hits) * self.scale)
         return sp.csr_matrix(
             (np.asarray(vals, dtype=np.float64), (rows, cols)),
             shape=(n_docs, len(self.feature_names_)),
         )
-
-    @staticmethod
-    def _count_suppressed(matcher: LexiconMatcher, tokens: list[str], per_theme: dict) -> None:
-        for m in matcher.match(tokens):
-            listed = matcher.exact.get(tuple(m.entry.split()), set())
-            for t in listed:
-                if t not in m.themes and t in per_theme:
-                    per_theme[t][3] += 1
 
     def explain_matches(self, text: str) -> dict[str, list[str]]:
         """Sense-valid, non-negated entries matched in `text`, per theme."""
@@ -250,7 +289,7 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
 
 
 class CompactTfidf(TransformerMixin, BaseEstimator):
-    """TF-IDF over a pruned vocabulary, stored as two arrays (terms, idf) for a small, fast skops file.
+    """TF-IDF over a pruned vocabulary, kept as two arrays (terms, idf): a small, fast skops file.
 
     Fitting uses sklearn's TfidfVectorizer; afterwards only `terms_` (a numpy str array) and
     `idf_` are kept, and the vectorizer is rebuilt on first use after loading.
@@ -276,7 +315,7 @@ class CompactTfidf(TransformerMixin, BaseEstimator):
             min_df=self.min_df,
             max_features=self.max_features,
             sublinear_tf=True,
-            token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b",
+            token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b" if self.analyzer == "word" else None,
             dtype=np.float32,
             vocabulary=vocabulary,
         )

@@ -21,8 +21,178 @@ MIN_LETTERS = 3
 EXPLAIN_TOP = 6
 
 _ENGLISH_WORDS = frozenset(
-    ["the", "of", "and", "to", "in", "a", "is", "for", "that", "on", "are", "be", "as", "with", "by", "this", "or", "it", "from", "at", "an", "which", "their", "not", "can", "have", "has", "will", "was", "were", "they", "these", "more", "also", "its", "such", "been", "other", "than", "but", "all", "into", "who", "would", "should", "may", "how", "what", "about", "between", "both", "each", "through"]
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "for",
+        "that",
+        "on",
+        "are",
+        "be",
+        "as",
+        "with",
+        "by",
+        "this",
+        "or",
+        "it",
+        "from",
+        "at",
+        "an",
+        "which",
+        "their",
+        "not",
+        "can",
+        "have",
+        "has",
+        "will",
+        "was",
+        "were",
+        "they",
+        "these",
+        "more",
+        "also",
+        "its",
+        "such",
+        "been",
+        "other",
+        "than",
+        "but",
+        "all",
+        "into",
+        "who",
+        "would",
+        "should",
+        "may",
+        "how",
+        "what",
+        "about",
+        "between",
+        "both",
+        "each",
+        "through",
+    ]
 )
+_FOREIGN_WORDS = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "und",
+        "ist",
+        "ein",
+        "eine",
+        "einer",
+        "für",
+        "von",
+        "mit",
+        "nicht",
+        "auf",
+        "sich",
+        "den",
+        "dem",
+        "des",
+        "zur",
+        "zum",
+        "wird",
+        "sind",
+        "le",
+        "la",
+        "les",
+        "et",
+        "des",
+        "du",
+        "est",
+        "pour",
+        "une",
+        "dans",
+        "sur",
+        "avec",
+        "sont",
+        "qui",
+        "pas",
+        "au",
+        "aux",
+        "el",
+        "los",
+        "las",
+        "y",
+        "del",
+        "que",
+        "por",
+        "para",
+        "con",
+        "una",
+        "es",
+        "se",
+        "lo",
+        "su",
+        "al",
+        "como",
+        "más",
+        "il",
+        "di",
+        "che",
+        "è",
+        "per",
+        "della",
+        "delle",
+        "gli",
+        "nel",
+        "sono",
+        "non",
+        "het",
+        "een",
+        "van",
+        "op",
+        "voor",
+        "zijn",
+        "niet",
+        "ook",
+        "dat",
+        "och",
+        "att",
+        "är",
+        "på",
+        "för",
+        "med",
+        "inte",
+        "som",
+        "og",
+        "af",
+        "er",
+        "til",
+        "ikke",
+        "med",
+        "som",
+        "ja",
+        "ei",
+        "että",
+        "on",
+        "ovat",
+        "i",
+        "w",
+        "na",
+        "z",
+        "się",
+        "nie",
+        "jest",
+        "și",
+        "sau",
+        "pentru",
+        "este",
+        "που",
+        "και",
+        "το",
+        "τα",
+        "της",
+    ]
+)
+_FILLER = frozenset(["can", "could", "must", "do", "does", "also", "there", "them", "so", "if"])
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -43,7 +213,8 @@ class ThemeModel:
 
     def feature_names(self) -> list[str]:
         if self._names is None:
-            self._names = [str(n) for n in self.pipeline.named_steps["features"].get_feature_names_out()]
+            features = self.pipeline.named_steps["features"]
+            self._names = [str(n) for n in features.get_feature_names_out()]
         return self._names
 
 
@@ -91,7 +262,8 @@ def check_text(text: object) -> str | None:
     if len(words) >= 8:
         ascii_share = sum(1 for w in words if w.isascii()) / len(words)
         english_share = sum(1 for w in words if w in _ENGLISH_WORDS) / len(words)
-        if ascii_share < 0.5 or english_share < 0.08:
+        foreign_share = sum(1 for w in words if w in _FOREIGN_WORDS) / len(words)
+        if ascii_share < 0.5 or english_share < 0.08 or foreign_share > max(english_share, 0.08):
             return "not English"
     return None
 
@@ -131,6 +303,8 @@ def _readable(name: str) -> str | None:
     """Human-readable form of a feature name, or None for features we do not show."""
     part, _, feat = name.partition("__")
     if part == "word":
+        if all(w in _ENGLISH_WORDS or w in _FILLER for w in feat.split()):
+            return None
         return feat
     if part == "codebook" and feat.startswith("cb:"):
         return feat[3:]

@@ -122,9 +122,7 @@ def list_versions(registry_dir: Path | str | None = None) -> list[dict]:
     return out
 
 
-def save_version(
-    estimator: object, card: dict, registry_dir: Path | str | None = None
-) -> Path:
+def save_version(estimator: object, card: dict, registry_dir: Path | str | None = None) -> Path:
     """Write model.skops and card.json for card['version']; returns the version directory."""
     root = _dir(registry_dir)
     version = card["version"]
@@ -160,12 +158,14 @@ def train_and_register(
     codebook = load_codebook()
     params_hash = hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()
     stamp = dt.datetime.now(dt.UTC)
-    version = f"v{stamp:%Y%m%d}-{hashlib.sha256((gold.sha256 + params_hash + codebook.version).encode()).hexdigest()[:8]}"
+    key = (gold.sha256 + params_hash + codebook.version + codebook.sha256).encode()
+    version = f"v{stamp:%Y%m%d}-{hashlib.sha256(key).hexdigest()[:8]}"
     clf = estimator.named_steps["clf"]
     card = {
         "version": version,
         "created": stamp.isoformat(timespec="seconds"),
         "codebook_version": codebook.version,
+        "codebook_sha256": codebook.sha256,
         "themes": list(gold.themes),
         "training_data": {
             "sha256": gold.sha256,
@@ -177,7 +177,10 @@ def train_and_register(
         "params": p,
         "thresholds": {t: float(clf.thresholds_[j]) for j, t in enumerate(gold.themes)},
         "metrics": cv["metrics"],
-        "evaluation": "document-grouped 5-fold CV; calibration and thresholds chosen inside each training fold",
+        "evaluation": (
+            "document-grouped 5-fold CV; calibration and thresholds chosen inside each "
+            "training fold (nested grouped CV)"
+        ),
     }
     current = default_version(root)
     promoted = True

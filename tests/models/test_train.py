@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from models.evaluate import cross_validate, format_report, score
+from models.train import best_threshold, build_estimator, fit_estimator, load_gold
+
+
+def test_load_gold_dedups_by_text_later_file_wins(tmp_path: Path, small_gold: Path) -> None:
+    first = json.loads(small_gold.read_text(encoding="utf-8").splitlines()[0])
+    extra = tmp_path / "reviewed.jsonl"
+    extra.write_text(
+        json.dumps({**first, "text": " " + first["text"], "themes": ["naming"]}) + "\n"
+    )
+    base = load_gold([small_gold])
+    both = load_gold([small_gold, extra])
+    assert len(both) == len(base)
+    i = [" ".join(t.split()) for t in both.texts].index(" ".join(first["text"].split()))
+    assert both.Y[i].tolist() == [0, 1, 0, 0]
+    assert both.sha256 != base.sha256
+
+
+def test_small_real_training_run(fast_params: dict, small_gold: Path) -> None:
+    gold = load_gold([small_gold])
+    est = fit_estimator(gold, fast_params)
+    clf = est.named_steps["clf"]
+    assert clf.coef_.shape[0] == 4
+    assert ((clf.thresholds_ > 0) & (clf.thresholds_ < 1)).all()
+    proba = est.predict_proba(gold.texts[:20])
+    assert proba.shape == (20, 4) and ((proba >= 0) & (proba <= 1)).all()
+    # it learned something: training-set F1 well above chance
+    assert score(gold.Y, est.predict(gold.texts), gold.themes)["macro_f1"] > 0.7
+
+
+def test_grouped_cv_report(fast_params: dict, small_gold: Path) -> None:
+    gold = load_gold([small_gold])
+    cv = cross_validate(gold, fast_params)
+    m = cv["metrics"]
+    assert 0.4 < m["macro_f1"] <= 1.0
+    lo, hi = m["macro_f1_ci95"]
+    assert lo <= m["macro_f1"] <= hi
+    report = {
+        "gold": {"passages": len(gold), "documents": 1, "sources": ["x"]},
+        "folds": 5,
+        "codebook_version": "t",
+        "model": m,
+        "baselines": {"keywords": m},
+    }
+    assert "| model | trust |" in format_report(report)
+
+
+def test_best_threshold_picks_separating_value() -> None:
+    proba = np.array([0.1, 0.2, 0.3, 0.7, 0.8])
+    y = np.array([0, 0, 0, 1, 1])
+    assert 0.3 <= best_threshold(proba, y) < 0.7
+
+
+def test_build_estimator_rejects_unknown_params() -> None:
+    import pytest
+
+    with pytest.raises(ValueError):
+        build_estimator({"nope": 1})
