@@ -13,6 +13,7 @@ from typing import Any
 from app.web.deps import WebState
 from app.web.render import highlight, spans_of
 from store import browse
+from store.query import FindingsQuery
 from store import review as rv
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
@@ -267,11 +268,29 @@ def filter_params(f: browse.BrowseFilter) -> dict[str, Any]:
     }
 
 
+def findings_query(f: browse.BrowseFilter, **extra: Any) -> FindingsQuery:
+    """The store's own query (issue 6) for these filters: review overrides, FTS, exports."""
+    year = str(f.years[0]) if f.years else None
+    return FindingsQuery(
+        themes=list(f.themes),
+        countries=list(f.countries),
+        sectors=list(f.sectors),
+        doc_types=list(f.doc_types),
+        date_from=year,
+        date_to=year,
+        text=f.text,
+        reviewed_only=f.reviewed_only,
+        **extra,
+    )
+
+
 def findings_page(
     state: WebState, f: browse.BrowseFilter, page: int = 1, per_page: int = 25
 ) -> dict[str, Any]:
-    total = browse.count(state.engine, f)
-    rows = browse.findings(state.engine, f, limit=per_page, offset=(page - 1) * per_page)
+    from store.query import count, query
+
+    total = count(state.engine, findings_query(f))
+    rows = query(state.engine, findings_query(f, limit=per_page, offset=(page - 1) * per_page))
     return {
         "filters": filter_params(f),
         "total": total,
@@ -283,7 +302,12 @@ def findings_page(
 
 
 def matrix_page(state: WebState, f: browse.BrowseFilter) -> dict[str, Any]:
-    cells = browse.matrix(state.engine, f, "theme", "country")
+    from store.query import crosstab
+
+    cells = {
+        (c.row, c.col): c.passages
+        for c in crosstab(state.engine, "theme", "country", findings_query(f))
+    }
     rows = list(dict.fromkeys([*state.theme_ids, *sorted({a for a, _ in cells})]))
     totals: dict[str, int] = {}
     for (_a, b), n in cells.items():

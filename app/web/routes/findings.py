@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.web import views
 from app.web.deps import get_state, render, require_csrf
-from app.web.downloads import csv_response, xlsx_response
+from app.web.downloads import download
 
 router = APIRouter(dependencies=[Depends(require_csrf)])
 
@@ -19,17 +19,7 @@ def findings(request: Request, page: int = 1) -> Response:
     return render(request, "findings.html", data)
 
 
-@router.get("/findings.csv")
-def findings_csv(request: Request) -> Response:
-    from store import browse
-
+@router.get("/findings.{fmt}")
+def findings_download(request: Request, fmt: str) -> Response:
     f = views.browse_filter(request.query_params)
-    return csv_response(browse.findings(get_state(request).engine, f, limit=None))
-
-
-@router.get("/findings.xlsx")
-def findings_xlsx(request: Request) -> Response:
-    from store import browse
-
-    f = views.browse_filter(request.query_params)
-    return xlsx_response(browse.findings(get_state(request).engine, f, limit=None))
+    return download(get_state(request).engine, views.findings_query(f), fmt)
