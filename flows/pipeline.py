@@ -20,7 +20,27 @@ from corpus.passages import split_passages
 from corpus.types import SourceFile
 from store.types import LabelRecord, ProcessedDocument, WriteResult
 
-EXTRACTION_VERSION = "1"  # bump when extraction or passage cutting changes its output
+
+
+def package_fingerprint(package: str) -> str:
+    """A short hash of a package's code and data files: changes whenever its output may.
+
+    Used in the pipeline version, so a refresh after an upgrade of extraction or tagging
+    reprocesses documents without anyone having to remember to bump a constant.
+    """
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return "0"
+    root = Path(next(iter(spec.submodule_search_locations)))
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".json", ".jsonl", ".toml", ".txt"}:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -32,12 +52,13 @@ class Analysers:
 
     @property
     def pipeline_version(self) -> str:
-        from nlp import TAGGER_VERSION
-
-        return f"x{EXTRACTION_VERSION}.t{TAGGER_VERSION}.m{self.model.version}"
+        """Extraction and tagger fingerprints plus the theme model's version."""
+        return f"x{EXTRACTION_FINGERPRINT}.t{TAGGER_FINGERPRINT}.m{self.model.version}"
 
 
 _ANALYSERS: Analysers | None = None
+EXTRACTION_FINGERPRINT = package_fingerprint("corpus")
+TAGGER_FINGERPRINT = package_fingerprint("nlp")
 
 
 def load_analysers() -> Analysers:
@@ -56,7 +77,7 @@ def label_passages(
 ) -> list[LabelRecord]:
     """Theme scores (every theme, assigned when over threshold) and country/sector tags."""
     from models.predict import predict
-    from nlp import TAGGER_VERSION, tag_texts
+    from nlp import tag_texts
 
     records: list[LabelRecord] = []
     predictions = predict(analysers.model, list(texts), explain=True)
@@ -82,7 +103,7 @@ def label_passages(
                     kind=tag.kind,
                     value=tag.code,
                     origin="rule",
-                    model_version=f"tagger-{TAGGER_VERSION}",
+                    model_version=f"tagger-{TAGGER_FINGERPRINT}",
                     evidence=[[tag.start, tag.end, tag.text]],
                 )
             )
