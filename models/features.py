@@ -197,9 +197,10 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
         return m
 
     def _compiled(self) -> list[re.Pattern]:
+        """Codebook patterns, run on lower-cased text (faster than re.IGNORECASE)."""
         c = getattr(self, "_pattern_cache", None)
         if c is None:
-            c = [re.compile(p, re.IGNORECASE) for p in self.patterns_]
+            c = [re.compile(p) for p in self.patterns_]
             self._pattern_cache = c
         return c
 
@@ -266,8 +267,9 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
                         rows.append(r)
                         cols.append(base + k)
                         vals.append(math.log1p(v) * self.scale)
+            lowered = text.lower()
             for k, pat in enumerate(patterns):
-                hits = len(pat.findall(text))
+                hits = len(pat.findall(lowered))
                 if hits:
                     rows.append(r)
                     cols.append(pattern_base + k)

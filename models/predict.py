@@ -193,6 +193,8 @@ _FOREIGN_WORDS = frozenset(
     ]
 )
 _FILLER = frozenset(["can", "could", "must", "do", "does", "also", "there", "them", "so", "if"])
+_CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -252,10 +254,10 @@ def check_text(text: object) -> str | None:
         return f"text too long ({len(text)} characters > {MAX_CHARS}); split it into passages"
     if "\x00" in text:
         return "binary content"
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r")
-    letters = sum(1 for c in text if c.isalpha())
-    if controls > 0.01 * len(text) or "\ufffd" in text and text.count("\ufffd") > 0.01 * len(text):
+    n = len(text)
+    if len(_CONTROL_RE.findall(text)) > 0.01 * n or text.count("\ufffd") > 0.01 * n:
         return "binary content"
+    letters = len(_LETTER_RE.findall(text))
     if letters < MIN_LETTERS or letters < 0.4 * len(stripped):
         return "no readable text"
     words = [w.lower() for w in _WORD_RE.findall(text)]
