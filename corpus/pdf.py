@@ -7,7 +7,8 @@ Facts this module relies on (../shared/notes/pdf-extraction.md):
 - Word spacing relative to font size (``x_tolerance_ratio``): the fixed default glues
   the words of justified text.
 - ``dedupe_chars()`` only when over ~1% of characters repeat (fake bold); it is costly.
-- ``find_tables()`` only on pages with ruling lines or rectangles.
+- ``find_tables()`` only on pages with rectangles or vertical rules (a page whose only
+  lines are horizontal rules under the running head has no ruled table).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def _read_page(page) -> PageWords:
     if _duplicate_ratio(page.chars) > 0.01:
         page = page.dedupe_chars()
     boxes = []
-    if page.lines or page.rects:
+    if page.rects or sum(1 for ln in page.lines if abs(ln["x0"] - ln["x1"]) < 1) >= 2:
         for table in page.find_tables():
             rows = [[normalize_chars(c or "").strip() for c in row] for row in table.extract()]
             if len(rows) >= 2 and max(len(r) for r in rows) >= 2:

@@ -279,13 +279,13 @@ def bad_files(pdf_dir) -> dict[str, Path]:
     return files
 
 
-def make_long_pdf(path: Path, pages: int) -> Path:
+def make_long_pdf(path: Path, pages: int, lines: int = 45) -> Path:
     """A long plain report for memory and speed checks (also used by bench/)."""
     c = canvas.Canvas(str(path), pagesize=A4)
     text_lines = wrap(c, sentences(11, 30), RIGHT - LEFT)
     for n in range(1, pages + 1):
         running_furniture(c, n, pages)
-        draw_lines(c, text_lines[:45], LEFT, H - 80)
+        draw_lines(c, text_lines[:lines], LEFT, H - 80)
         c.showPage()
     c.save()
     return path
