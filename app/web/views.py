@@ -13,8 +13,8 @@ from typing import Any
 from app.web.deps import WebState
 from app.web.render import highlight, spans_of
 from store import browse
-from store.query import FindingsQuery
 from store import review as rv
+from store.query import FindingsQuery
 
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 SECTOR_RE = re.compile(r"^[A-U]$")
