@@ -16,13 +16,16 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     Engine,
+    Float,
     Select,
     and_,
     case,
+    cast,
     exists,
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     text,
@@ -39,7 +42,7 @@ SORTS = ("document", "date", "-date", "score", "title")
 DIMENSIONS = ("theme", "country", "sector", "doc_type", "year")
 Dimension = Literal["theme", "country", "sector", "doc_type", "year"]
 LABEL_DIMENSIONS = ("theme", "country", "sector")
-_CHUNK = 500
+_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def latest_decision(
         )
         .order_by(r.c.created_at.desc(), r.c.review_id.desc())
         .limit(1)
+        .correlate_except(r)
         .scalar_subquery()
     )
 
@@ -113,7 +117,9 @@ def latest_decision(
 def is_reviewed(content_hash: ColumnElement[Any]) -> ColumnElement[bool]:
     """Any decision (not undone) on this passage content."""
     r = reviews.alias("any_review")
-    return exists().where(r.c.content_hash == content_hash, r.c.undone.is_(False))
+    return (
+        exists().where(r.c.content_hash == content_hash, r.c.undone.is_(False)).correlate_except(r)
+    )
 
 
 def has_effective_label(
@@ -143,7 +149,10 @@ def has_effective_label(
         accepted.append(rev.c.value.in_(list(values)))
     if min_score is not None:
         machine.append(lab.c.score >= min_score)
-    return or_(exists().where(*machine), exists().where(*accepted))
+    return or_(
+        exists().where(*machine).correlate_except(lab),
+        exists().where(*accepted).correlate_except(rev),
+    )
 
 
 def effective_label_rows(
@@ -153,18 +162,30 @@ def effective_label_rows(
     ``where`` (conditions on ``passages``). Machine rows not rejected, plus accepted decisions
     (carrying the machine score when there is one)."""
     lab = labels.alias("m")
+    columns = (lab.c.passage_id, lab.c.kind, lab.c.value, lab.c.score)
+    reviewed_content = is_reviewed(passages.c.content_hash)
+    # passages nobody reviewed (nearly all): the machine's assigned labels, no per-label probe
+    unreviewed = (
+        select(*columns, lab.c.origin)
+        .join(passages, passages.c.passage_id == lab.c.passage_id)
+        .where(
+            *where,
+            ~reviewed_content,
+            lab.c.kind.in_(list(kinds)),
+            lab.c.assigned.is_(True),
+            lab.c.origin.in_(MACHINE),
+        )
+    )
     decision = latest_decision(passages.c.content_hash, lab.c.kind, lab.c.value)
     machine = (
         select(
-            lab.c.passage_id,
-            lab.c.kind,
-            lab.c.value,
-            lab.c.score,
+            *columns,
             case((decision.is_(None), lab.c.origin), else_=literal("review")).label("origin"),
         )
         .join(passages, passages.c.passage_id == lab.c.passage_id)
         .where(
             *where,
+            reviewed_content,
             lab.c.kind.in_(list(kinds)),
             lab.c.origin.in_(MACHINE),
             func.coalesce(decision, case((lab.c.assigned.is_(True), "accept"), else_="reject"))
@@ -178,7 +199,7 @@ def effective_label_rows(
             passages.c.passage_id,
             rev.c.kind,
             rev.c.value,
-            literal(None).label("score"),
+            cast(null(), Float).label("score"),
             literal("review").label("origin"),
         )
         .join(passages, passages.c.content_hash == rev.c.content_hash)
@@ -197,7 +218,7 @@ def effective_label_rows(
         )
         .distinct()
     )
-    return union_all(machine, reviewed)
+    return union_all(unreviewed, machine, reviewed)
 
 
 # --- Full-text search ------------------------------------------------------------------------
@@ -255,14 +276,9 @@ def _conditions(q: FindingsQuery, dialect: str) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if not q.include_retired:
         conds += [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
-    if q.themes:
-        conds.append(has_effective_label("theme", _values(q.themes), min_score=q.min_score))
-    elif q.min_score is not None:
-        conds.append(has_effective_label("theme", None, min_score=q.min_score))
-    if q.countries:
-        conds.append(has_effective_label("country", _values(q.countries, upper=True)))
-    if q.sectors:
-        conds.append(has_effective_label("sector", _values(q.sectors, upper=True)))
+    label_filters = _label_filters(q)
+    if label_filters:
+        conds.append(_labels_condition(label_filters))
     if q.documents:
         wanted = _values(q.documents)
         conds.append(or_(passages.c.document_id.in_(wanted), documents.c.source.in_(wanted)))
@@ -279,6 +295,55 @@ def _conditions(q: FindingsQuery, dialect: str) -> list[ColumnElement[bool]]:
     if q.reviewed_only:
         conds.append(is_reviewed(passages.c.content_hash))
     return conds
+
+
+LabelFilter = tuple[str, list[str] | None, float | None]
+
+
+def _label_filters(q: FindingsQuery) -> list[LabelFilter]:
+    out: list[LabelFilter] = []
+    if q.themes or q.min_score is not None:
+        out.append(("theme", _values(q.themes) if q.themes else None, q.min_score))
+    if q.countries:
+        out.append(("country", _values(q.countries, upper=True), None))
+    if q.sectors:
+        out.append(("sector", _values(q.sectors, upper=True), None))
+    return out
+
+
+def _labels_condition(filters: list[LabelFilter]) -> ColumnElement[bool]:
+    """Label filters as (candidates) AND (exact check), so the database can start from the
+    label index rather than scan passages in order.
+
+    Candidates: passages whose machine labels match every filter (one index join), or whose
+    content has an accepted decision on a wanted label. For a passage nobody reviewed the
+    candidate test is already exact; a reviewed one is checked label by label after review.
+    """
+    aliases = [labels.alias(f"cand{i}") for i in range(len(filters))]
+    first = aliases[0]
+    source = first
+    where: list[ColumnElement[bool]] = []
+    for i, (lab, (kind, values, min_score)) in enumerate(zip(aliases, filters, strict=True)):
+        if i:
+            source = source.join(lab, lab.c.passage_id == first.c.passage_id)
+        where += [lab.c.kind == kind, lab.c.assigned.is_(True), lab.c.origin.in_(MACHINE)]
+        if values is not None:
+            where.append(lab.c.value.in_(values))
+        if min_score is not None:
+            where.append(lab.c.score >= min_score)
+    machine = select(first.c.passage_id).select_from(source).where(*where)
+    wanted = [
+        and_(reviews.c.kind == kind, reviews.c.value.in_(values))
+        if values is not None
+        else reviews.c.kind == kind
+        for kind, values, _ in filters
+    ]
+    accepted = select(reviews.c.content_hash).where(
+        reviews.c.decision == "accept", reviews.c.undone.is_(False), or_(*wanted)
+    )
+    candidates = or_(passages.c.passage_id.in_(machine), passages.c.content_hash.in_(accepted))
+    exact = and_(*(has_effective_label(k, v, min_score=m) for k, v, m in filters))
+    return and_(candidates, or_(~is_reviewed(passages.c.content_hash), exact))
 
 
 def _order(q: FindingsQuery) -> list[ColumnElement[Any]]:

@@ -78,7 +78,8 @@ passages = Table(
     Column("retired_at", DateTime(timezone=True)),
     Index("ix_passages_document_seq", "document_id", "seq"),
     Index("ix_passages_content_hash", "content_hash"),
-    Index("ix_passages_live", "passage_id", "document_id", "retired_at"),  # cross-tab joins
+    # cross-tab joins read this index only, never the passage's text
+    Index("ix_passages_live", "passage_id", "document_id", "retired_at", "content_hash"),
 )
 
 labels = Table(
@@ -119,6 +120,7 @@ reviews = Table(
     Column("score", Float),  # the suggestion's score
     Column("undone", Boolean, nullable=False, default=False),
     Index("ix_reviews_content", "content_hash", "kind", "value"),
+    Index("ix_reviews_latest", "content_hash", "kind", "value", "created_at", "review_id"),
 )
 
 runs = Table(

@@ -1,7 +1,8 @@
 """Query layer: covering indexes, full-text search, the review_decisions and findings views.
 
 - labels: (kind, assigned, value, passage_id) so a facet filter or a cross-tab reads the index
-  only; passages: (passage_id, document_id, retired_at) for the joins of a cross-tab.
+  only; passages: (passage_id, document_id, retired_at, content_hash) so the joins of a
+  cross-tab never read a passage's text; reviews: the newest decision per label by index.
 - Full text: SQLite FTS5 external-content table ``passages_fts`` kept in sync by triggers
   (Datasette finds it by name); PostgreSQL a GIN index on ``to_tsvector('english', text)``.
 - ``review_decisions``: the newest decision not undone per (content hash, kind, value).
@@ -107,7 +108,13 @@ def upgrade() -> None:
         batch.drop_index("ix_labels_kind_value")
         batch.create_index("ix_labels_kind_value", ["kind", "assigned", "value", "passage_id"])
     with op.batch_alter_table("passages") as batch:
-        batch.create_index("ix_passages_live", ["passage_id", "document_id", "retired_at"])
+        batch.create_index(
+            "ix_passages_live", ["passage_id", "document_id", "retired_at", "content_hash"]
+        )
+    with op.batch_alter_table("reviews") as batch:
+        batch.create_index(
+            "ix_reviews_latest", ["content_hash", "kind", "value", "created_at", "review_id"]
+        )
     booleans = (
         {"true": "true", "false": "false"}
         if dialect == "postgresql"
@@ -160,6 +167,8 @@ def downgrade() -> None:
         op.execute("DROP INDEX IF EXISTS ix_passages_fts")
     for view in ("findings", "effective_labels", "review_decisions"):
         op.execute(f"DROP VIEW IF EXISTS {view}")
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_index("ix_reviews_latest")
     with op.batch_alter_table("passages") as batch:
         batch.drop_index("ix_passages_live")
     with op.batch_alter_table("labels") as batch:
