@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 DEV_PERCENT = 70
+Mode = Literal["passage", "document"]
 KINDS: tuple[tuple[str, Literal["country", "sector"]], ...] = (
     ("countries", "country"),
     ("sectors", "sector"),
@@ -24,6 +25,11 @@ def split_of(doc_id: str) -> Literal["dev", "heldout"]:
     """Which part of the document-grouped split a document belongs to."""
     bucket = int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest()[:8], 16) % 100
     return "dev" if bucket < DEV_PERCENT else "heldout"
+
+
+def default_gold_path() -> Path:
+    """The shared gold passages shipped with the project (``data/annotations/passages.jsonl``)."""
+    return Path(__file__).resolve().parent.parent / "data" / "annotations" / "passages.jsonl"
 
 
 def read_gold(gold_path: str | Path) -> list[dict[str, Any]]:
@@ -51,11 +57,34 @@ def micro_prf(gold: Iterable[set[str]], predicted: Iterable[set[str]]) -> dict[s
     }
 
 
-def score_rows(rows: Sequence[dict[str, Any]], nlp: Any = None) -> dict[str, dict[str, float]]:
-    """Score the tagger on gold rows: ``{"countries": {...}, "sectors": {...}}``."""
+def tag_by_document(rows: Sequence[dict[str, Any]], nlp: Any = None) -> list[list[Any]]:
+    """Tags for gold rows through ``tag_document``: rows grouped by ``doc_id`` in file order."""
+    from nlp.tagging import tag_document
+
+    groups: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        groups.setdefault(row["doc_id"], []).append(index)
+    tagged: list[list[Any]] = [[] for _ in rows]
+    for indices in groups.values():
+        for index, tags in zip(
+            indices, tag_document([rows[i]["text"] for i in indices], nlp=nlp), strict=True
+        ):
+            tagged[index] = tags
+    return tagged
+
+
+def score_rows(
+    rows: Sequence[dict[str, Any]], nlp: Any = None, mode: Mode = "passage"
+) -> dict[str, dict[str, float]]:
+    """Score the tagger on gold rows: ``{"countries": {...}, "sectors": {...}}``.
+
+    ``mode="passage"`` tags each passage alone (``tag_texts``); ``mode="document"`` tags each
+    document's passages together (``tag_document``, with document context).
+    """
     from nlp.tagging import tag_texts
 
-    tagged = tag_texts([row["text"] for row in rows], nlp=nlp)
+    texts = [row["text"] for row in rows]
+    tagged = tag_texts(texts, nlp=nlp) if mode == "passage" else tag_by_document(rows, nlp=nlp)
     scores: dict[str, dict[str, float]] = {}
     for field, kind in KINDS:
         gold = [set(row[field]) for row in rows]
@@ -64,12 +93,14 @@ def score_rows(rows: Sequence[dict[str, Any]], nlp: Any = None) -> dict[str, dic
     return scores
 
 
-def evaluate_tagging(gold_path: str | Path, nlp: Any = None) -> dict[str, Any]:
+def evaluate_tagging(gold_path: str | Path | None = None, nlp: Any = None) -> dict[str, Any]:
     """Micro P/R/F1 for countries and sectors on the dev part, the held-out part and all.
 
+    Each part has the per-passage scores at its top level (``result["dev"]["countries"]``) and
+    the per-document scores under ``"document"`` (``result["dev"]["document"]["countries"]``).
     ``result["heldout"]`` is the honest figure: nothing was tuned on those documents.
     """
-    rows = read_gold(gold_path)
+    rows = read_gold(gold_path or default_gold_path())
     parts: dict[str, list[dict[str, Any]]] = {"dev": [], "heldout": []}
     for row in rows:
         parts[split_of(row["doc_id"])].append(row)
@@ -81,5 +112,26 @@ def evaluate_tagging(gold_path: str | Path, nlp: Any = None) -> dict[str, Any]:
             "passages": len(part),
             "documents": len({r["doc_id"] for r in part}),
             **score_rows(part, nlp=nlp),
+            "document": score_rows(part, nlp=nlp, mode="document"),
         }
     return result
+
+
+def format_tagging_report(result: dict[str, Any]) -> str:
+    """Markdown table: P/R/F1 per part, kind and mode (per passage, per document)."""
+    lines = [
+        f"Tagging: {result['split']}.",
+        "",
+        "| part | mode | kind | precision | recall | F1 | passages |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    for part in ("dev", "heldout", "all"):
+        scores = result[part]
+        for mode, by_kind in (("passage", scores), ("document", scores["document"])):
+            for field, _ in KINDS:
+                v = by_kind[field]
+                lines.append(
+                    f"| {part} | {mode} | {field} | {v['precision']:.3f} | {v['recall']:.3f} | "
+                    f"{v['f1']:.3f} | {scores['passages']} |"
+                )
+    return "\n".join(lines)
