@@ -9,6 +9,7 @@ written as a string (never a formula) with characters XML cannot hold removed.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -60,11 +61,7 @@ def export_rows(
         raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     rows = (_row(f, columns) for batch in batches for f in batch)
     if fmt == "xlsx":
-        if out is None or (
-            not isinstance(out, str | Path)
-            and not hasattr(out, "buffer")
-            and "b" not in getattr(out, "mode", "b")
-        ):
+        if out is None or (isinstance(out, io.TextIOBase) and not hasattr(out, "buffer")):
             raise ExportError("Excel output needs a file: use --output FILE.xlsx")
         return _xlsx(rows, columns, out)
     with _text_stream(out) as stream:
