@@ -39,6 +39,11 @@ def build_store(path: Path, n_passages: int) -> float:
             break
         write_document(engine, doc)
         written += len(doc.passages)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    from store.connect import dispose_all
+
+    dispose_all()
     return time.perf_counter() - started
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Engine, and_, case, func, insert, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
 
 from store.assignments import assignments
 from store.schema import documents, labels, passages, reviews
@@ -283,7 +283,7 @@ def history(engine: Engine, reviewer: str, limit: int = 10) -> list[HistoryItem]
             continue
         first_hash = rs[0].content_hash
         mine = [r for r in rs if r.content_hash == first_hash]
-        accepted = sorted(r.value for r in mine if r.decision == "accept")
+        accepted = sorted(r.value for r in mine if r.decision == "accept" and r.kind == "theme")
         out.append(HistoryItem(rs[0].passage_id, stamp, accepted, len(rs)))
     return out
 
@@ -557,14 +557,6 @@ def build_queue(
     filt = filt or QueueFilter()
     thr = case(dict(thresholds), value=labels.c.value, else_=0.5) if thresholds else 0.5
     margin = func.abs(labels.c.score - thr)
-    on = [
-        labels.c.passage_id == passages.c.passage_id,
-        labels.c.kind == "theme",
-        labels.c.origin == "model",
-        labels.c.score.isnot(None),
-    ]
-    if filt.theme:
-        on.append(labels.c.value == filt.theme)
     where = [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
     if filt.document:
         where.append(passages.c.document_id == filt.document)
@@ -581,14 +573,25 @@ def build_queue(
                 )
                 .exists()
             )
-    m = func.min(margin)
+    theme_where = [
+        labels.c.kind == "theme",
+        labels.c.origin == "model",
+        labels.c.score.isnot(None),
+    ]
+    if filt.theme:
+        theme_where.append(labels.c.value == filt.theme)
+    margins = (
+        select(labels.c.passage_id, func.min(margin).label("m"))
+        .where(*theme_where)
+        .group_by(labels.c.passage_id)
+        .subquery("margins")
+    )
     stmt = (
-        select(passages.c.passage_id, passages.c.content_hash, m.label("margin"))
+        select(passages.c.passage_id, passages.c.content_hash, margins.c.m)
         .join(documents, documents.c.document_id == passages.c.document_id)
-        .outerjoin(labels, and_(*on))
+        .outerjoin(margins, margins.c.passage_id == passages.c.passage_id)
         .where(*where)
-        .group_by(passages.c.passage_id, passages.c.content_hash)
-        .order_by(func.coalesce(m, 2.0), passages.c.passage_id)
+        .order_by(func.coalesce(margins.c.m, 2.0), passages.c.passage_id)
     )
     items: list[QueueItem] = []
     seen: set[str] = set()

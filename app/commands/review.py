@@ -50,7 +50,7 @@ def review(
         )
         raise typer.Exit(2)
     db_url = resolve_db_url(db)
-    app = create_app(db_url, token=token, reviewer=reviewer or settings.reviewer)
+    app = create_app(db_url, token=token, reviewer=reviewer or settings.reviewer, warm_up=True)
     link = f"http://{host}:{port}/review" + (f"?token={token}" if token else "")
     console.print(f"credscope review on {link}  (store: {db_url})")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -9,7 +9,19 @@ from fastapi.staticfiles import StaticFiles
 from app.web.deps import WEB_DIR, WebState, install_security, load_themes, render
 
 
-def create_app(db_url: str, token: str | None = None, reviewer: str | None = None) -> FastAPI:
+def warm(state: WebState) -> None:
+    """Build the caches the first review needs (thresholds, the queue, the near-duplicate
+    index): seconds on a 100k-passage store, so the CLI runs this in a background thread."""
+    from store.review import near_duplicates, queue_for
+
+    queue = queue_for(state.engine, state.thresholds())
+    if queue.items:
+        near_duplicates(state.engine, queue.items[0].content_hash)
+
+
+def create_app(
+    db_url: str, token: str | None = None, reviewer: str | None = None, *, warm_up: bool = False
+) -> FastAPI:
     from app.web.routes import api, findings, matrix, queue, review
     from store.connect import connect
 
@@ -33,4 +45,8 @@ def create_app(db_url: str, token: str | None = None, reviewer: str | None = Non
         return render(request, "error.html", {"message": str(exc.detail)}, status=exc.status_code)
 
     install_security(app, state)
+    if warm_up:
+        import threading
+
+        threading.Thread(target=warm, args=(state,), name="credscope-warm", daemon=True).start()
     return app
