@@ -491,7 +491,8 @@ def execute_refresh(
             run_id=run_id, db_url=db_url, source_errors=found.source_errors,
             failed=[(o.source.uri, o.error or "") for o in outcomes if o.status == "failed"],
         )
-        summary.counts = tally([o.result for o in outcomes], len(plan.unchanged), len(retired),
+        summary.counts = tally([o.result for o in outcomes],
+                               len(plan.unchanged) + len(plan.to_relabel), len(retired),
                                len(plan.to_relabel))
         before = previous_label_counts(engine, run_id)
         summary.label_counts = label_counts(engine)
