@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "store"))
 
-from app.cli import app  # noqa: E402
 from findings_factory import build_store, decide  # noqa: E402
+
+from app.cli import app  # noqa: E402
 from store.query import FindingsQuery, count  # noqa: E402
 
 runner = CliRunner()

@@ -22,6 +22,11 @@ def test_fresh_store_is_at_head_with_views(db_url: str) -> None:
     assert {"findings", "effective_labels", "review_decisions"} <= views
 
 
+def parse(value: object) -> object:
+    """A JSON column: text on SQLite, already decoded on PostgreSQL."""
+    return value if isinstance(value, list) else json.loads(str(value))
+
+
 def test_findings_view_has_json_arrays_after_review(db_url: str) -> None:
     e = build_store(db_url)
     decide(e, "Sweden trusts", "theme", "trust", "reject")
@@ -33,7 +38,6 @@ def test_findings_view_has_json_arrays_after_review(db_url: str) -> None:
                 "WHERE text LIKE 'Sweden trusts%'"
             )
         ).one()
-    parse = lambda v: v if isinstance(v, list) else json.loads(v)
     assert parse(row.themes) == [] and parse(row.countries) == ["NO", "SE"]
     assert parse(row.sectors) == ["G"] and row.link.endswith("#page=1")
     assert row.review_status == "reviewed"
