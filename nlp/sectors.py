@@ -47,15 +47,58 @@ def plural(term: str) -> str | None:
     return f"{head} {last}" if head else last
 
 
+# British and American spellings: each lexicon form also matches with the other spelling.
+SPELLINGS: tuple[tuple[str, str], ...] = (
+    ("defence", "defense"),
+    ("labour", "labor"),
+    ("centre", "center"),
+    ("modelling", "modeling"),
+    ("organisation", "organization"),
+    ("tyre", "tire"),
+    ("paediatric", "pediatric"),
+    ("jewellery", "jewelry"),
+    ("aluminium", "aluminum"),
+)
+
+
+def variants(term: str) -> list[str]:
+    """Spelling variants of a form: British/American spelling, hyphen or space between words."""
+    forms = {term}
+    for british, american in SPELLINGS:
+        for form in list(forms):
+            if british in form:
+                forms.add(form.replace(british, american))
+            elif american in form:
+                forms.add(form.replace(american, british))
+    for form in list(forms):
+        if " " in form and form.count(" ") <= 2:
+            forms.add(form.replace(" ", "-"))
+        if "-" in form:
+            forms.add(form.replace("-", " "))
+    forms.discard(term)
+    return sorted(forms)
+
+
 def expand_plurals(entries: Iterable[Entry]) -> list[Entry]:
-    """Add plural forms; a form listed explicitly (e.g. the negative "finances") is kept as is."""
+    """Add spelling variants and plural forms.
+
+    A form listed explicitly (e.g. the negative "finances") is kept as it is listed.
+    """
     out = list(entries)
     explicit = {e.text for e in out}
     for entry in list(out):
-        if entry.kind in {"term", "negative"}:
-            form = plural(entry.text)
-            if form and form not in explicit:
+        if entry.kind not in {"term", "negative"}:
+            continue
+        forms = [entry.text, *variants(entry.text)]
+        for form in forms[1:]:
+            if form not in explicit:
+                explicit.add(form)
                 out.append(Entry(form, entry.codes, entry.kind))
+        for form in forms:
+            plural_form = plural(form)
+            if plural_form and plural_form not in explicit:
+                explicit.add(plural_form)
+                out.append(Entry(plural_form, entry.codes, entry.kind))
     return out
 
 
