@@ -29,7 +29,6 @@ QUERY_COLUMNS = [
     "model_version",
     "reviewed",
 ]
-TABLE_COLUMNS = ["title", "page", "text", "themes", "countries", "sectors"]
 
 
 class QueryFormat(StrEnum):
@@ -142,8 +141,7 @@ def query(
     if format == QueryFormat.table:
         from store.query import query as run_query
 
-        rows = run_query(engine, q)
-        write_rows(rows, "table", TABLE_COLUMNS, title=f"{len(rows)} passages", wrap=["text"])
+        _print_findings(run_query(engine, q), text)
         return
     try:
         n = export(engine, q, format.value, output, columns=QUERY_COLUMNS)
@@ -152,6 +150,38 @@ def query(
         raise typer.Exit(2) from exc
     if output is not None:
         err_console.print(f"{n} passages written to {output}")
+
+
+def _print_findings(rows: list[Any], words: str | None) -> None:
+    """A rich table: the quote wrapped (search words highlighted), themes and countries in
+    colour, the source as title and page."""
+    import re
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from app.output import console
+
+    table = Table(title=f"{len(rows)} passages", show_lines=True, expand=True)
+    table.add_column("source", ratio=2, overflow="fold")
+    table.add_column("quote", ratio=6, overflow="fold")
+    table.add_column("themes", ratio=2, style="bold magenta")
+    table.add_column("countries", ratio=1, style="bold cyan", min_width=9)
+    table.add_column("sectors", ratio=1, min_width=7)
+    terms = [w for w in re.findall(r"\w+", words or "") if len(w) > 1]
+    for f in rows:
+        quote = Text(f.text)
+        if terms:
+            quote.highlight_words(terms, style="bold yellow", case_sensitive=False)
+        mark = " ✓" if f.reviewed else ""
+        table.add_row(
+            f"{f.title or f.source}, p. {f.page}{mark}",
+            quote,
+            ", ".join(f.themes),
+            ", ".join(f.countries),
+            ", ".join(f.sectors),
+        )
+    console.print(table)
 
 
 def export_findings(
