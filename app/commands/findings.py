@@ -166,8 +166,8 @@ def _print_findings(rows: list[Any], words: str | None) -> None:
     table.add_column("source", ratio=2, overflow="fold")
     table.add_column("quote", ratio=6, overflow="fold")
     table.add_column("themes", ratio=2, style="bold magenta")
-    table.add_column("countries", ratio=1, style="bold cyan", min_width=9)
-    table.add_column("sectors", ratio=1, min_width=7)
+    table.add_column("countries", style="bold cyan", no_wrap=True)
+    table.add_column("sectors", no_wrap=True)
     terms = [w for w in re.findall(r"\w+", words or "") if len(w) > 1]
     for f in rows:
         quote = Text(f.text)
