@@ -1,4 +1,4 @@
-"""Classify JSON Lines records with the default model and the tagger (for ``credscope classify``)."""
+"""Classify JSON Lines records with the default model and the tagger (``credscope classify``)."""
 
 from __future__ import annotations
 

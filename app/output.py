@@ -56,8 +56,12 @@ def write_rows(
         writer = csv.writer(out)
         writer.writerow(columns)
         for d in dicts:
-            writer.writerow([json.dumps(d.get(c)) if isinstance(d.get(c), dict) else _cell(d.get(c))
-                             for c in columns])
+            writer.writerow(
+                [
+                    json.dumps(d.get(c)) if isinstance(d.get(c), dict) else _cell(d.get(c))
+                    for c in columns
+                ]
+            )
     else:
         table = Table(title=title, show_lines=bool(wrap))
         for c in columns:

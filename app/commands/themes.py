@@ -64,7 +64,9 @@ def evaluate(
 
 
 def train(
-    gold: Annotated[list[Path] | None, typer.Option("--gold", help="Extra gold JSON Lines.")] = None,
+    gold: Annotated[
+        list[Path] | None, typer.Option("--gold", help="Extra gold JSON Lines.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Promote even if not better.")] = False,
     reviews: Annotated[bool, typer.Option(help="Add reviewed passages from the store.")] = True,
     db: DbOption = None,
@@ -74,15 +76,17 @@ def train(
     Example: credscope train --gold extra.jsonl
     """
     from models.registry import train_and_register
+    from models.train import default_gold_paths
 
-    paths = list(gold or [])
+    # the shipped annotations, then extra gold, then reviews last: later files win a text
+    paths = default_gold_paths() + list(gold or [])
     if reviews:
         from app.training_data import export_reviewed_gold
 
         extra = export_reviewed_gold(resolve_db_url(db))
         if extra is not None:
             paths.append(extra)
-    card = train_and_register(paths or None, force=force)
+    card = train_and_register(paths, force=force)
     console.print_json(json.dumps(card, default=str))
 
 
@@ -95,7 +99,11 @@ def models(format: Annotated[TableFormat, typer.Option("--format")] = TableForma
 
     rows = list_versions()
     columns = sorted({k for r in rows for k in r if not isinstance(r[k], dict | list)})
-    write_rows(rows, format.value, columns if format == TableFormat.table else list(rows[0]) if rows else [])
+    write_rows(
+        rows,
+        format.value,
+        columns if format == TableFormat.table else list(rows[0]) if rows else [],
+    )
 
 
 def relabel(db: DbOption = None) -> None:

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+
+from store.connect import Engine
 
 WEB_DIR = Path(__file__).resolve().parent
 CSRF_COOKIE = "credscope_csrf"

@@ -6,8 +6,8 @@ import io
 
 from fastapi import HTTPException
 from fastapi.responses import Response
-from sqlalchemy import Engine
 
+from store.connect import Engine
 from store.query import FindingsQuery
 
 MEDIA = {
