@@ -98,12 +98,22 @@ def models(format: Annotated[TableFormat, typer.Option("--format")] = TableForma
     from models.registry import list_versions
 
     rows = list_versions()
-    columns = sorted({k for r in rows for k in r if not isinstance(r[k], dict | list)})
-    write_rows(
-        rows,
-        format.value,
-        columns if format == TableFormat.table else list(rows[0]) if rows else [],
-    )
+    if format == TableFormat.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    summary = [
+        {
+            "version": r.get("version"),
+            "default": "yes" if r.get("is_default") else "",
+            "created": str(r.get("created", ""))[:19],
+            "macro_f1": r.get("metrics", {}).get("macro_f1"),
+            "passages": r.get("training_data", {}).get("passages"),
+            "codebook": r.get("codebook_version"),
+            "kB": round((r.get("model_bytes") or 0) / 1024),
+        }
+        for r in rows
+    ]
+    write_rows(summary, "table", list(summary[0]) if summary else [], title="Theme models")
 
 
 def relabel(db: DbOption = None) -> None:
