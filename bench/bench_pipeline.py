@@ -1,6 +1,6 @@
 """Throughput per stage and for the whole refresh, with and without Prefect.
 
-    python -m bench.bench_pipeline [--scale 20]
+    python -m bench.bench_pipeline [--scale 5]
 
 Stages run in one process in order (peak RSS is cumulative); the whole refresh runs as the
 real command in fresh processes: through the Prefect flow (ephemeral server started by the
@@ -123,7 +123,7 @@ def stages(corpus: Path) -> list[list[object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=20)
+    parser.add_argument("--scale", type=int, default=5)
     parser.add_argument("--stages-only", action="store_true")
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
