@@ -23,6 +23,8 @@ from models.codebook import Codebook, load_codebook
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+")
+_WORD_TOKEN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"  # TF-IDF word tokens (hyphenated words kept)
+_WORD_TOKEN_FAST = re.compile(r"\w[\w-]*\w|\w")  # the same tokens, found faster
 
 
 def tokenize(text: str) -> list[str]:
@@ -33,6 +35,59 @@ def tokenize(text: str) -> list[str]:
 def sentence_spans(tokens_text: str) -> list[str]:
     """Cheap sentence split used for sentence-level pooling of matches."""
     return [s for s in _SENTENCE_RE.split(tokens_text) if s.strip()]
+
+
+def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of `pattern` contains (None: unknown).
+
+    Used as a cheap `in` prefilter before running a regular expression: exact, because every
+    match contains one of them. Each top-level item of the pattern is required, so the literal
+    prefixes of any suffix of the pattern qualify; the most selective set is kept. Zero-width
+    assertions (\\b) are skipped; a group or an alternation contributes its branches' prefixes.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    def lead(items: list) -> set[str] | None:
+        acc = {""}
+        for op, av in items:
+            if op is c.AT and acc == {""}:
+                continue
+            if op is c.LITERAL:
+                acc = {a + chr(av) for a in acc}
+                continue
+            if op is c.SUBPATTERN:
+                sub = lead(list(av[-1]))
+            elif op is c.BRANCH:
+                sub = set()
+                for branch in av[1]:
+                    part = lead(list(branch))
+                    if part is None:
+                        sub = None
+                        break
+                    sub |= part
+            else:
+                sub = None
+            if sub is not None and len(acc) * len(sub) <= 64:
+                acc = {a + s for a in acc for s in sub}
+            break
+        return None if "" in acc else acc
+
+    def best(items: list) -> set[str] | None:
+        # every top-level item is required, so the literals leading any suffix will do:
+        # take the most selective set (longest shortest literal)
+        options = [s for j in range(len(items)) if (s := lead(items[j:]))]
+        if not options:
+            return None
+        return max(options, key=lambda s: (min(map(len, s)), -len(s)))
+
+    try:
+        found = best(list(_parser.parse(pattern)))
+    except Exception:  # private parser API: fall back to always running the pattern
+        return None
+    if not found or "" in found:
+        return None
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)
@@ -99,7 +154,22 @@ class LexiconMatcher:
         for key in self.table:
             starts.setdefault(key[0], set()).add(len(key))
         self.starts = {k: tuple(sorted(v)) for k, v in starts.items()}
+        # first token -> (single-token entry or None, second tokens that can follow, lengths >= 2)
+        seconds: dict[str, set[str]] = {}
+        for key in self.table:
+            if len(key) > 1:
+                seconds.setdefault(key[0], set()).add(key[1])
+        self.firsts = {
+            k: (
+                self.table.get((k,)),
+                frozenset(seconds.get(k, ())),
+                tuple(n for n in v if n > 1),
+            )
+            for k, v in self.starts.items()
+        }
+        self.prefix_tuple = tuple(sorted({p for p, _ in self.prefixes}))
         self._prefix_memo: dict[str, frozenset] = {}
+        self._sorted: dict[frozenset, tuple[str, ...]] = {}
 
     def _prefix_themes(self, tok: str) -> frozenset:
         hit = self._prefix_memo.get(tok)
@@ -109,48 +179,81 @@ class LexiconMatcher:
                 self._prefix_memo[tok] = hit
         return hit
 
-    def match(self, tokens: Sequence[str]) -> list[Match]:
+    def scan(self, tokens: Sequence[str]) -> list[tuple[str, int, int, tuple, tuple, bool]]:
+        """Matches as plain tuples (entry, start, end, themes, listed, negated): the fast path.
+
+        Only positions whose token starts an entry (or begins with a prefix entry) are looked
+        at; they are found with one comprehension, so a passage costs a few microseconds plus
+        the work per candidate.
+        """
+        starts = self.starts
+        prefix_tuple = self.prefix_tuple
+        if prefix_tuple:
+            cand = [i for i, t in enumerate(tokens) if t in starts or t.startswith(prefix_tuple)]
+        else:
+            cand = [i for i, t in enumerate(tokens) if t in starts]
+        if not cand:
+            return []
         n_tok = len(tokens)
         excluded: dict[str, list[tuple[int, int]]] = {}
         found: list[tuple[str, int, int, frozenset]] = []
         neg_positions: list[int] = []
-        starts = self.starts
         table = self.table
-        for i, tok in enumerate(tokens):
-            lengths = starts.get(tok)
+        firsts = self.firsts
+        for i in cand:
+            tok = tokens[i]
+            info = firsts.get(tok)
             matched_single = False
-            if lengths:
-                for n in lengths:
-                    if i + n > n_tok:
-                        break
-                    key = tuple(tokens[i : i + n]) if n > 1 else (tok,)
-                    hit = table.get(key)
-                    if hit is None:
-                        continue
-                    themes, ex, neg = hit
+            if info is not None:
+                single, seconds, lengths = info
+                hits = []
+                if single is not None:
+                    hits.append((1, (tok,), single))
+                if lengths and i + 1 < n_tok and tokens[i + 1] in seconds:
+                    for n in lengths:
+                        if i + n > n_tok:
+                            break
+                        key = tuple(tokens[i : i + n])
+                        hit = table.get(key)
+                        if hit is not None:
+                            hits.append((n, key, hit))
+                for n, key, (themes, ex, neg) in hits:
                     if themes:
-                        found.append((" ".join(key), i, i + n, themes))
+                        found.append((" ".join(key) if n > 1 else tok, i, i + n, themes))
                         matched_single = matched_single or n == 1
                     for theme in ex:
                         excluded.setdefault(theme, []).append((i, i + n))
                     if neg:
                         neg_positions.append(i + n - 1)
-            if self.prefixes and not matched_single:
+            if prefix_tuple and not matched_single:
                 pthemes = self._prefix_themes(tok)
                 if pthemes:
                     found.append((tok, i, i + 1, pthemes))
         out = []
+        window = self.negation_window
         for entry, start, end, themes in found:
-            kept = tuple(
-                sorted(
+            listed = self._sorted.get(themes)
+            if listed is None:
+                listed = self._sorted[themes] = tuple(sorted(themes))
+            if excluded:
+                kept = tuple(
                     th
-                    for th in themes
+                    for th in listed
                     if not any(s <= start and end <= e for s, e in excluded.get(th, ()))
                 )
+            else:
+                kept = listed
+            negated = bool(neg_positions) and any(
+                start - window <= p < start for p in neg_positions
             )
-            negated = any(start - self.negation_window <= p < start for p in neg_positions)
-            out.append(Match(entry, start, end, kept, negated, tuple(sorted(themes))))
+            out.append((entry, start, end, kept, listed, negated))
         return out
+
+    def match(self, tokens: Sequence[str]) -> list[Match]:
+        return [
+            Match(entry, start, end, kept, negated, listed)
+            for entry, start, end, kept, listed, negated in self.scan(tokens)
+        ]
 
 
 class CodebookFeatures(TransformerMixin, BaseEstimator):
@@ -196,11 +299,11 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
             self._matcher_cache = m
         return m
 
-    def _compiled(self) -> list[re.Pattern]:
-        """Codebook patterns, run on lower-cased text (faster than re.IGNORECASE)."""
+    def _compiled(self) -> list[tuple[re.Pattern, tuple[str, ...] | None]]:
+        """Codebook patterns (run on lower-cased text), each with its literal prefilter."""
         c = getattr(self, "_pattern_cache", None)
         if c is None:
-            c = [re.compile(p) for p in self.patterns_]
+            c = [(re.compile(p), literal_prefixes(p)) for p in self.patterns_]
             self._pattern_cache = c
         return c
 
@@ -208,72 +311,97 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
         state = self.__dict__.copy()
         state.pop("_matcher_cache", None)
         state.pop("_pattern_cache", None)
+        state.pop("_column_cache", None)
         return state
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(self.feature_names_, dtype=object)
 
+    def _columns(self) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+        """Entry -> column, plus (prefix, column) for the `word*` entries."""
+        c = getattr(self, "_column_cache", None)
+        if c is None:
+            index = {e: i for i, e in enumerate(self.entries_)}
+            prefixes = tuple((e[:-1], i) for e, i in index.items() if e.endswith("*"))
+            c = self._column_cache = (index, prefixes)
+        return c
+
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        matcher = self._matcher()
-        index = {e: i for i, e in enumerate(self.entries_)}
-        prefix_entries = [e for e in self.entries_ if e.endswith("*")]
+        scan = self._matcher().scan
+        index, prefix_cols = self._columns()
         themes = list(self.lexicon_)
+        theme_pos = {t: k for k, t in enumerate(themes)}
+        n_themes = len(themes)
         n_entries = len(self.entries_)
         patterns = self._compiled()
-        pattern_base = n_entries + 5 * len(themes)
+        pattern_base = n_entries + 5 * n_themes
+        scale = self.scale
+        log1p = math.log1p
+        split = _SENTENCE_RE.split
+        findall = _TOKEN_RE.findall
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
         n_docs = 0
         for r, text in enumerate(X):
             n_docs += 1
+            lowered = text.lower()
             row: dict[int, float] = {}
-            per_theme = {t: [0, set(), 0, 0] for t in themes}
-            sent_max = dict.fromkeys(themes, 0)
-            for sentence in sentence_spans(text):
-                tokens = tokenize(sentence)
-                sent_entries: dict[str, set[str]] = {t: set() for t in themes}
-                for m in matcher.match(tokens):
-                    if m.themes:
-                        col = index.get(m.entry)
+            n_all = [0] * n_themes
+            distinct: list[set[str]] = [set() for _ in themes]
+            n_neg = [0] * n_themes
+            n_sup = [0] * n_themes
+            sent_max = [0] * n_themes
+            for sentence in split(lowered):
+                tokens = findall(sentence)
+                if not tokens:
+                    continue
+                matches = scan(tokens)
+                if not matches:
+                    continue
+                sent_entries: list[set[str]] = [set() for _ in themes]
+                for entry, _s, _e, kept, listed, negated in matches:
+                    if kept:
+                        col = index.get(entry)
                         if col is None:
-                            col = next(
-                                (index[p] for p in prefix_entries if m.entry.startswith(p[:-1])),
-                                None,
-                            )
+                            col = next((i for p, i in prefix_cols if entry.startswith(p)), None)
                         if col is not None:
                             row[col] = row.get(col, 0.0) + 1.0
-                    for t in m.themes:
-                        agg = per_theme[t]
-                        agg[0] += 1
-                        agg[1].add(m.entry)
-                        if m.negated:
-                            agg[2] += 1
-                        sent_entries[t].add(m.entry)
-                    for t in m.listed:  # the theme lists the entry but a sense rule removed it
-                        if t not in m.themes and t in per_theme:
-                            per_theme[t][3] += 1
-                for t in themes:
-                    sent_max[t] = max(sent_max[t], len(sent_entries[t]))
+                        for t in kept:
+                            k = theme_pos[t]
+                            n_all[k] += 1
+                            distinct[k].add(entry)
+                            if negated:
+                                n_neg[k] += 1
+                            sent_entries[k].add(entry)
+                    if len(listed) != len(kept):  # a sense rule removed the entry for a theme
+                        for t in listed:
+                            if t not in kept and t in theme_pos:
+                                n_sup[theme_pos[t]] += 1
+                for k in range(n_themes):
+                    if len(sent_entries[k]) > sent_max[k]:
+                        sent_max[k] = len(sent_entries[k])
             for col, v in row.items():
                 rows.append(r)
                 cols.append(col)
-                vals.append(math.log1p(v) * self.scale)
-            for ti, t in enumerate(themes):
-                agg = per_theme[t]
-                base = n_entries + ti * 5
-                for k, v in enumerate((agg[0], len(agg[1]), agg[2], agg[3], sent_max[t])):
+                vals.append(log1p(v) * scale)
+            for k in range(n_themes):
+                base = n_entries + k * 5
+                for j, v in enumerate(
+                    (n_all[k], len(distinct[k]), n_neg[k], n_sup[k], sent_max[k])
+                ):
                     if v:
                         rows.append(r)
-                        cols.append(base + k)
-                        vals.append(math.log1p(v) * self.scale)
-            lowered = text.lower()
-            for k, pat in enumerate(patterns):
+                        cols.append(base + j)
+                        vals.append(log1p(v) * scale)
+            for k, (pat, lits) in enumerate(patterns):
+                if lits is not None and not any(lit in lowered for lit in lits):
+                    continue  # the pattern cannot match without one of its leading literals
                 hits = len(pat.findall(lowered))
                 if hits:
                     rows.append(r)
                     cols.append(pattern_base + k)
-                    vals.append(math.log1p(hits) * self.scale)
+                    vals.append(log1p(hits) * scale)
         return sp.csr_matrix(
             (np.asarray(vals, dtype=np.float64), (rows, cols)),
             shape=(n_docs, len(self.feature_names_)),
@@ -317,7 +445,7 @@ class CompactTfidf(TransformerMixin, BaseEstimator):
             min_df=self.min_df,
             max_features=self.max_features,
             sublinear_tf=True,
-            token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b" if self.analyzer == "word" else None,
+            token_pattern=_WORD_TOKEN if self.analyzer == "word" else None,
             dtype=np.float32,
             vocabulary=vocabulary,
         )
@@ -342,10 +470,54 @@ class CompactTfidf(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state.pop("_vec_cache", None)
+        state.pop("_word_cache", None)
         return state
 
+    def _word_tables(self) -> tuple[re.Pattern, dict[str, int], np.ndarray]:
+        c = getattr(self, "_word_cache", None)
+        if c is None:
+            vocab = {str(t): i for i, t in enumerate(self.terms_)}
+            c = self._word_cache = (_WORD_TOKEN_FAST, vocab, self.idf_.astype(np.float64))
+        return c
+
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
-        return self._fitted().transform(X)
+        if self.analyzer != "word":
+            return self._fitted().transform(X)
+        return self._transform_words(X)
+
+    def _transform_words(self, X: Iterable[str]) -> sp.csr_matrix:
+        """The same matrix as TfidfVectorizer.transform, without its per-document overhead.
+
+        Tokens, n-grams and vocabulary lookups are one comprehension per document; counting,
+        sublinear tf, idf and l2 normalisation are vectorised over the whole batch.
+        """
+        pattern, vocab, idf = self._word_tables()
+        findall = pattern.findall
+        get = vocab.get
+        lo, hi = (int(v) for v in self.ngram_range)
+        indices: list[int] = []
+        indptr = [0]
+        for text in X:
+            toks = findall(text.lower())
+            grams = toks if lo == 1 else []
+            if hi >= 2 and lo <= 2:
+                grams = grams + list(map(" ".join, zip(toks, toks[1:], strict=False)))
+            for n in range(max(lo, 3), hi + 1):
+                grams += [" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+            indices += [j for j in map(get, grams) if j is not None]
+            indptr.append(len(indices))
+        n_docs = len(indptr) - 1
+        data = np.ones(len(indices), dtype=np.float64)
+        X_out = sp.csr_matrix(
+            (data, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+            shape=(n_docs, len(vocab)),
+        )
+        X_out.sum_duplicates()  # counts per (document, term), indices sorted
+        X_out.data = (np.log(X_out.data) + 1.0) * idf[X_out.indices]
+        row_of = np.repeat(np.arange(n_docs), np.diff(X_out.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=X_out.data**2, minlength=n_docs))
+        X_out.data /= norms[row_of]
+        return X_out.astype(np.float32)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(self.terms_, dtype=object)

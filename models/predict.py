@@ -194,7 +194,6 @@ _FOREIGN_WORDS = frozenset(
 )
 _FILLER = frozenset(["can", "could", "must", "do", "does", "also", "there", "them", "so", "if"])
 _CONTROL_RE = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -255,16 +254,20 @@ def check_text(text: object) -> str | None:
     if "\x00" in text:
         return "binary content"
     n = len(text)
-    if len(_CONTROL_RE.findall(text)) > 0.01 * n or text.count("\ufffd") > 0.01 * n:
+    if _CONTROL_RE.search(text) is not None and len(_CONTROL_RE.findall(text)) > 0.01 * n:
         return "binary content"
-    letters = len(_LETTER_RE.findall(text))
+    if "\ufffd" in text and text.count("\ufffd") > 0.01 * n:
+        return "binary content"
+    runs = _WORD_RE.findall(text)  # runs of letters: words, and together all the letters
+    letters = sum(map(len, runs))
     if letters < MIN_LETTERS or letters < 0.4 * len(stripped):
         return "no readable text"
-    words = [w.lower() for w in _WORD_RE.findall(text)]
-    if len(words) >= 8:
-        ascii_share = sum(1 for w in words if w.isascii()) / len(words)
-        english_share = sum(1 for w in words if w in _ENGLISH_WORDS) / len(words)
-        foreign_share = sum(1 for w in words if w in _FOREIGN_WORDS) / len(words)
+    if len(runs) >= 8:
+        words = " ".join(runs).lower().split(" ")
+        n_words = len(words)
+        ascii_share = 1.0 if text.isascii() else sum(map(str.isascii, words)) / n_words
+        english_share = sum(map(_ENGLISH_WORDS.__contains__, words)) / n_words
+        foreign_share = sum(map(_FOREIGN_WORDS.__contains__, words)) / n_words
         if ascii_share < 0.5 or english_share < 0.08 or foreign_share > max(english_share, 0.08):
             return "not English"
     return None
