@@ -5,7 +5,7 @@ Importing this package is light: spaCy loads only when a pipeline is built or us
 
 from nlp.pipeline import build_and_save, build_nlp, load_nlp
 from nlp.sentences import split_sentences
-from nlp.tagging import codes, tag_texts
+from nlp.tagging import codes, tag_document, tag_texts
 from nlp.types import Tag
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "codes",
     "load_nlp",
     "split_sentences",
+    "tag_document",
     "tag_texts",
 ]

@@ -24,7 +24,21 @@ GAZETTEER_FILE = "countries.jsonl"
 ALIASES_FILE = "country_aliases.jsonl"
 
 # Countries whose names are also given names or surnames ("Michael Jordan", "Chad Smith").
-PERSON_NAMES = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Sudan"})
+PERSON_NAMES = frozenset(
+    {"Jordan", "Chad", "Georgia", "Israel", "Kenya", "India", "Sudan", "Kent", "Kerry", "Shannon"}
+    | {"Ennis", "Lancaster", "Derby", "Stirling", "Victoria", "Florence", "Regina", "Austin"}
+    | {"Adelaide", "Sofia", "Douglas", "Lorraine"}
+)
+# First names among them: a capitalised surname after one makes a name ("Adelaide Almeida").
+FIRST_NAMES = frozenset(
+    {"Jordan", "Chad", "Adelaide", "Florence", "Victoria", "Regina", "Sofia", "Austin", "Kerry"}
+    | {"Shannon", "Douglas", "Lorraine"}
+)
+# Capitalised words after a place name that make it a place, not a first name ("Sofia University").
+PLACE_HEADS = frozenset(
+    {"University", "City", "College", "Institute", "Region", "County", "Airport", "Council"}
+    | {"Declaration", "Process", "Communiqué", "Agreement", "Polytechnic", "Campus", "Metropolitan"}
+)
 # Capitalised words that may precede a country name without making it a person's name.
 FUNCTION_WORDS = frozenset(
     [
@@ -135,7 +149,10 @@ def _is_person_name(text: str, match: Match) -> bool:
         return True
     nxt = NEXT_WORD.match(text, match.end)
     return bool(
-        nxt and match.entry.text in {"Jordan", "Chad"} and nxt.group(1) not in FUNCTION_WORDS
+        nxt
+        and match.entry.text in FIRST_NAMES
+        and nxt.group(1) not in FUNCTION_WORDS
+        and nxt.group(1) not in PLACE_HEADS
     )
 
 

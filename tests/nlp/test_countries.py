@@ -65,6 +65,18 @@ def codes(text: str) -> list[str]:
         ("MICROCREDENTIALS IN PORTUGAL AND SPAIN", ["ES", "PT"]),
         # years are not postcodes
         ("In 2022 Ukraine joined the EQF Advisory Group.", ["UA"]),
+        # possessives, demonyms beyond Europe, cities and regions of one country
+        ("New Zealand's register and Ireland’s framework", ["IE", "NZ"]),
+        ("Kenyan, Rwandan and Uzbek providers", ["KE", "RW", "UZ"]),
+        ("Colleges in Nairobi, Kuala Lumpur and São Paulo", ["BR", "KE", "MY"]),
+        ("TAFE in Adelaide and the Northern Territory", ["AU"]),
+        ("Pilots in New Jersey and Alabama", ["US"]),
+        ("ETBs in Kerry and Wicklow", ["IE"]),
+        # first names and surnames that are also places
+        ("Adelaide Almeida of the welding federation spoke.", []),
+        ("Senator John Kerry spoke.", []),
+        ("Sofia University and the Sofia City of Knowledge cluster", ["BG"]),
+        ("Anglo-Saxon countries", []),
     ],
 )
 def test_trap_sentences(text: str, expected: list[str]) -> None:

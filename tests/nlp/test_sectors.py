@@ -40,6 +40,23 @@ def codes(text: str) -> list[str]:
         ("A one-stop shop for training on the shop floor", []),
         ("It is IT-based stock control", ["J"]),
         ("it is what it is", []),
+        ("The platform it supports is open", []),
+        # the broader lexicon: occupations and activity nouns, variants
+        ("Toolmakers and machinists in a car plant", ["C"]),
+        ("Cheese production and food processing", ["C"]),
+        ("Growers, gardeners and viticulture", ["A"]),
+        ("Lorry drivers, freight forwarding and seaports", ["H"]),
+        ("Front-of-house staff and chefs in tourism services", ["I"]),
+        ("Computer science, cloud engineers and UX designers", ["J"]),
+        ("Sustainable finance and insurers", ["K"]),
+        ("Lawyers, auditing and R&D staff", ["M"]),
+        ("Ministry staff and police officers", ["O"]),
+        ("Health and social care: the Care Certificate in an NHS trust", ["Q"]),
+        ("Deep renovation by HVAC installers and tilers", ["F"]),
+        ("Defense manufacturing and the labor market for welders", ["C"]),
+        # ambiguous single words are not sectors
+        ("The architecture of the qualifications system and the scaffolding of learning", []),
+        ("Researchers interviewed educators about the World Bank report", []),
     ],
 )
 def test_sector_sentences(text: str, expected: list[str]) -> None:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nlp import split_sentences, tag_texts
+from nlp import codes, split_sentences, tag_document, tag_texts
 from nlp.pipeline import build_nlp, load_nlp
 from nlp.types import Tag
 
@@ -61,3 +61,25 @@ def test_importing_nlp_is_light() -> None:
     code = "import nlp, sys; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tag_document_propagates_dominant_country(nlp_pipeline) -> None:
+    texts = [
+        "Malta launched a tourism scheme.",
+        "Maltese providers run it with the MTA.",
+        "The scheme, the first of its kind on the island, trains 1,400 managers.",
+        "Participants earn a diploma.",
+    ]
+    tagged = tag_document(texts, nlp=nlp_pipeline)
+    assert [codes(tags, "country") for tags in tagged] == [["MT"], ["MT"], ["MT"], []]
+    evidence = [t for t in tagged[2] if t.rule == "document-context"]
+    assert [(t.code, t.text) for t in evidence] == [("MT", "the island")]
+    assert texts[2][evidence[0].start : evidence[0].end] == "the island"
+    # the per-passage tags are unchanged
+    assert tagged[:2] == tag_texts(texts[:2], nlp=nlp_pipeline)
+
+
+def test_tag_document_needs_a_dominant_country(nlp_pipeline) -> None:
+    texts = ["Portugal and Spain.", "Spain and Portugal.", "The Ministry approved it."]
+    assert codes(tag_document(texts, nlp=nlp_pipeline)[2], "country") == []
+    assert tag_document([], nlp=nlp_pipeline) == []
