@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
+from nlp.spans import doc_text, set_spans
 
 SPANS_KEY = "countries"
 GAZETTEER_FILE = "countries.jsonl"
@@ -272,14 +273,7 @@ class CountryTagger:
         if self.finder is None:
             self.initialize()
         assert self.finder is not None
-        spans = []
-        for start, end, code, rule in self.finder.find(doc.text):
-            span = doc.char_span(start, end, label=code, alignment_mode="expand")
-            if span is not None:
-                span.id_ = rule
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
-        return doc
+        return set_spans(doc, self.spans_key, self.finder.find(doc_text(doc)))
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)

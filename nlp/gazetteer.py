@@ -66,9 +66,24 @@ def trie_pattern(forms: list[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
+    escaped: dict[str, str] = {}
+
+    def esc(char: str) -> str:
+        if char not in escaped:
+            escaped[char] = re.escape(char)
+        return escaped[char]
+
     def build(node: dict[str, dict]) -> str:
         ends = "" in node
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        branches = []
+        for char, child in sorted(node.items()):
+            if not char:
+                continue
+            chain = [esc(char)]
+            while len(child) == 1 and "" not in child:  # a run of single children: no recursion
+                ((char, child),) = child.items()
+                chain.append(esc(char))
+            branches.append("".join(chain) + build(child))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"

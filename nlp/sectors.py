@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 
 from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
+from nlp.spans import doc_text, set_spans
 
 SPANS_KEY = "sectors"
 LEXICON_FILE = "sector_lexicon.jsonl"
@@ -184,14 +185,7 @@ class SectorTagger:
         if self.finder is None:
             self.initialize()
         assert self.finder is not None
-        spans = []
-        for start, end, code, rule in self.finder.find(doc.text):
-            span = doc.char_span(start, end, label=code, alignment_mode="expand")
-            if span is not None:
-                span.id_ = rule
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
-        return doc
+        return set_spans(doc, self.spans_key, self.finder.find(doc_text(doc)))
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)

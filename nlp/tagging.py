@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +17,7 @@ from nlp.types import Tag
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 SPAN_KINDS: tuple[tuple[str, Literal["country", "sector"]], ...] = (
     ("countries", "country"),
@@ -56,21 +57,21 @@ def tag_texts(
         from nlp.pipeline import load_nlp
 
         nlp = load_nlp()
+    from nlp.spans import TEXT_KEY
+
+    def docs() -> Iterator[Doc]:
+        for text in texts:
+            doc = nlp.make_doc(text)
+            doc.user_data[TEXT_KEY] = text  # the components need not rebuild it from tokens
+            yield doc
+
     results: list[list[Tag]] = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    for text, doc in zip(texts, nlp.pipe(docs(), batch_size=batch_size), strict=True):
         tags: list[Tag] = []
         for key, kind in SPAN_KINDS:
             for span in doc.spans.get(key, []):
-                tags.append(
-                    Tag(
-                        kind=kind,
-                        code=span.label_,
-                        start=span.start_char,
-                        end=span.end_char,
-                        text=span.text,
-                        rule=span.id_,
-                    )
-                )
+                start, end = span.start_char, span.end_char
+                tags.append(Tag(kind, span.label_, start, end, text[start:end], span.id_))
         tags.sort(key=lambda t: (t.start, t.end, t.kind, t.code))
         results.append(tags)
     return results
