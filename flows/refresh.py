@@ -11,7 +11,7 @@ flow, so a deployment run by ``credscope schedule`` can choose it too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from prefect import flow, task
@@ -113,12 +113,18 @@ def _batch_runner(kind: str, db_url: str, workers: int, dask_address: str | None
     if kind == "thread":
         yield lambda docs: (process_batch(batch, db_url) for batch in split(docs))
         return
-    with make_task_runner(kind, workers=workers, dask_address=dask_address) as runner:
+    with ExitStack() as stack:
+        started: list[Any] = []  # the pool or cluster, started only when there is work
 
         def run(docs: list[SourceFile]) -> Iterable[list[DocOutcome]]:
             work = split(docs)
+            if not work:
+                return
+            if not started:
+                runner = make_task_runner(kind, workers=workers, dask_address=dask_address)
+                started.append(stack.enter_context(runner))
             futures = {
-                runner.submit(process_batch, {"sources": batch, "db_url": db_url}): batch
+                started[0].submit(process_batch, {"sources": batch, "db_url": db_url}): batch
                 for batch in work
             }
             for future in as_completed(list(futures)):
