@@ -132,8 +132,14 @@ class Fetcher:
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304 and meta and entry.body.is_file():
-                    return Fetched(url, entry.body, meta.get("content_type", ""), meta["sha256"],
-                                   meta["size"], "not-modified")
+                    return Fetched(
+                        url,
+                        entry.body,
+                        meta.get("content_type", ""),
+                        meta["sha256"],
+                        meta["size"],
+                        "not-modified",
+                    )
                 _check_status(url, response.status_code)
                 content_type = response.headers.get("content-type", "")
                 if _mime(content_type) not in allowed_types:
@@ -187,14 +193,21 @@ class _CacheEntry:
             return None
         return data if isinstance(data, dict) and data.get("url") == self.url else None
 
-    def store(self, body: bytes, *, content_type: str, etag: str | None,
-              last_modified: str | None) -> Fetched:
+    def store(
+        self, body: bytes, *, content_type: str, etag: str | None, last_modified: str | None
+    ) -> Fetched:
         self.body.parent.mkdir(parents=True, exist_ok=True)
         sha = hashlib.sha256(body).hexdigest()
         _write_atomic(self.body, body)
-        meta = {"url": self.url, "etag": etag, "last_modified": last_modified,
-                "content_type": content_type, "sha256": sha, "size": len(body),
-                "fetched_at": time.time()}
+        meta = {
+            "url": self.url,
+            "etag": etag,
+            "last_modified": last_modified,
+            "content_type": content_type,
+            "sha256": sha,
+            "size": len(body),
+            "fetched_at": time.time(),
+        }
         _write_atomic(self.meta, json.dumps(meta).encode("utf-8"))
         return Fetched(self.url, self.body, content_type, sha, len(body), "fetched")
 

@@ -115,14 +115,22 @@ def _spec(entry: dict, index: int, base: Path) -> SourceSpec:
         if not entry.get("path"):
             raise ConfigError(f"source {index + 1}: a folder needs a path")
         folder = (base / str(entry["path"])).resolve()
-        return SourceSpec(kind, entry.get("name") or folder.name, path=folder,
-                          globs=tuple(entry.get("globs") or ()))
+        return SourceSpec(
+            kind,
+            entry.get("name") or folder.name,
+            path=folder,
+            globs=tuple(entry.get("globs") or ()),
+        )
     url = str(entry.get("url") or "")
     if urlparse(url).scheme not in ("http", "https"):
         raise ConfigError(f"source {index + 1} ({kind}): url must be http(s)")
-    return SourceSpec(kind, entry.get("name") or url, url=url,
-                      include=tuple(entry.get("include") or ()),
-                      exclude=tuple(entry.get("exclude") or ()))
+    return SourceSpec(
+        kind,
+        entry.get("name") or url,
+        url=url,
+        include=tuple(entry.get("include") or ()),
+        exclude=tuple(entry.get("exclude") or ()),
+    )
 
 
 # ----------------------------------------------------------------------------- listers
@@ -168,8 +176,9 @@ def list_feed(spec: SourceSpec, fetcher: Fetcher) -> Listing:
         from corpus.errors import FetchFailed
 
         raise FetchFailed(f"{spec.url}: not a readable RSS/Atom feed ({exc})") from exc
-    urls = select_links([urljoin(spec.url, link) for link in feed_links(root)], spec,
-                        default=("*",))
+    urls = select_links(
+        [urljoin(spec.url, link) for link in feed_links(root)], spec, default=("*",)
+    )
     return Listing(spec, urls=urls, scope=[origin(spec.url)])
 
 
@@ -203,8 +212,9 @@ def feed_links(root: ET.Element) -> list[str]:
     return links
 
 
-def select_links(links: list[str], spec: SourceSpec,
-                 default: tuple[str, ...] = DEFAULT_LINK_PATTERNS) -> list[str]:
+def select_links(
+    links: list[str], spec: SourceSpec, default: tuple[str, ...] = DEFAULT_LINK_PATTERNS
+) -> list[str]:
     """Absolute http(s) links without fragments, matching include and not exclude, deduplicated."""
     include = spec.include or default
     seen: dict[str, None] = {}

@@ -159,9 +159,11 @@ def process_document(
         reuse = reuse or {}
         fresh = [p for p in passages if p.passage_id not in reuse]
         kept = [r for p in passages if p.passage_id in reuse for r in reuse[p.passage_id]]
-        result.labels = kept + label_passages(
-            [p.passage_id for p in fresh], [p.text for p in fresh], analysers
-        ) if fresh else kept
+        result.labels = (
+            kept + label_passages([p.passage_id for p in fresh], [p.text for p in fresh], analysers)
+            if fresh
+            else kept
+        )
     except ExtractionError as exc:
         result.status, result.error = "failed", exc.reason
         result.passages, result.labels = [], []
@@ -174,7 +176,8 @@ def process_document(
 
 
 def reusable_labels(
-    stored_version: str | None, labels_by_passage: dict[str, list[LabelRecord]],
+    stored_version: str | None,
+    labels_by_passage: dict[str, list[LabelRecord]],
     analysers: Analysers,
 ) -> dict[str, list[LabelRecord]]:
     """Labels of stored passages made by the current model and tagger (reused as they are)."""
@@ -271,8 +274,12 @@ class RefreshPlan:
 
 
 def plan_sources(
-    sources: Sequence[SourceFile], known: dict[str, tuple[str | None, str | None]],
-    pipeline_version: str, *, scope: Sequence[str] = (), force: bool = False,
+    sources: Sequence[SourceFile],
+    known: dict[str, tuple[str | None, str | None]],
+    pipeline_version: str,
+    *,
+    scope: Sequence[str] = (),
+    force: bool = False,
 ) -> RefreshPlan:
     """Unchanged content and version -> skipped; same content and extraction but another
     model or tagger -> re-labelled only; anything else -> processed."""
@@ -291,8 +298,11 @@ def plan_sources(
 
 
 def plan_refresh(
-    paths: Iterable[str | Path], known: dict[str, tuple[str | None, str | None]],
-    pipeline_version: str, *, force: bool = False,
+    paths: Iterable[str | Path],
+    known: dict[str, tuple[str | None, str | None]],
+    pipeline_version: str,
+    *,
+    force: bool = False,
 ) -> RefreshPlan:
     """Discover sources under ``paths`` and plan them (see ``plan_sources``)."""
     found = collect_paths(paths)
@@ -356,14 +366,18 @@ def write_fetch_failure(source: SourceFile, reason: str, db_url: str) -> DocOutc
     from store.write import write_document
 
     doc = ProcessedDocument(
-        source=source, document_id=document_id(source.uri),
-        pipeline_version=current_pipeline_version(), status="failed", error=reason,
+        source=source,
+        document_id=document_id(source.uri),
+        pipeline_version=current_pipeline_version(),
+        status="failed",
+        error=reason,
     )
     return DocOutcome(source, write_document(connect(db_url), doc), "failed", reason)
 
 
-def batch_size_for(n: int, *, runner: str = "thread", workers: int = 1,
-                   requested: int | None = None) -> int:
+def batch_size_for(
+    n: int, *, runner: str = "thread", workers: int = 1, requested: int | None = None
+) -> int:
     """Documents per task: one each for a small corpus in the flow's process (5-9 ms a task);
     50-500 when the corpus is large or tasks go to other processes (115-190 ms a task)."""
     if requested:
@@ -394,11 +408,20 @@ class RefreshSummary:
     seconds: float = 0.0
 
 
-def tally(results: Iterable[WriteResult], n_unchanged: int, n_retired: int,
-          n_relabelled: int = 0) -> dict[str, int]:
-    counts = {"new": 0, "changed": 0, "unchanged": n_unchanged, "retired": n_retired,
-              "failed": 0, "kept": 0, "relabelled": n_relabelled,
-              "passages_added": 0, "passages_retired": 0}
+def tally(
+    results: Iterable[WriteResult], n_unchanged: int, n_retired: int, n_relabelled: int = 0
+) -> dict[str, int]:
+    counts = {
+        "new": 0,
+        "changed": 0,
+        "unchanged": n_unchanged,
+        "retired": n_retired,
+        "failed": 0,
+        "kept": 0,
+        "relabelled": n_relabelled,
+        "passages_added": 0,
+        "passages_retired": 0,
+    }
     for r in results:
         counts[r.outcome] = counts.get(r.outcome, 0) + 1
         counts["passages_added"] += r.passages_added
@@ -456,19 +479,24 @@ def execute_refresh(
                 list_source = list_source or (lambda spec: plain_list(spec, fetcher))
                 fetch_document = fetch_document or fetcher.fetch_document
             try:
-                found = collect_config(config, list_source=list_source,
-                                       fetch_document=fetch_document)
+                found = collect_config(
+                    config, list_source=list_source, fetch_document=fetch_document
+                )
             finally:
                 if fetcher is not None:
                     fetcher.close()
         else:
             found = collect_paths(paths or [])
         version = current_pipeline_version()
-        plan = plan_sources(found.sources, known_hashes(engine), version, scope=found.scope,
-                            force=force)
+        plan = plan_sources(
+            found.sources, known_hashes(engine), version, scope=found.scope, force=force
+        )
         run_id = start_run(
-            engine, sources=plan.scope, flow_run_id=flow_run_id,
-            model_version=version.rsplit(".m", 1)[-1], pipeline_version=version,
+            engine,
+            sources=plan.scope,
+            flow_run_id=flow_run_id,
+            model_version=version.rsplit(".m", 1)[-1],
+            pipeline_version=version,
         )
         report = reporter or (lambda _event, _data: None)
         report("start", len(plan.to_process) + len(found.fetch_failed))
@@ -488,12 +516,17 @@ def execute_refresh(
             relabel(batch)
         retired = retire_missing(engine, found.listed, plan.scope)
         summary = RefreshSummary(
-            run_id=run_id, db_url=db_url, source_errors=found.source_errors,
+            run_id=run_id,
+            db_url=db_url,
+            source_errors=found.source_errors,
             failed=[(o.source.uri, o.error or "") for o in outcomes if o.status == "failed"],
         )
-        summary.counts = tally([o.result for o in outcomes],
-                               len(plan.unchanged) + len(plan.to_relabel), len(retired),
-                               len(plan.to_relabel))
+        summary.counts = tally(
+            [o.result for o in outcomes],
+            len(plan.unchanged) + len(plan.to_relabel),
+            len(retired),
+            len(plan.to_relabel),
+        )
         before = previous_label_counts(engine, run_id)
         summary.label_counts = label_counts(engine)
         summary.label_changes = _changes(summary.label_counts, before)

@@ -93,21 +93,27 @@ def make_task_runner(kind: str, *, workers: int = 2, dask_address: str | None = 
             return DaskTaskRunner(address=dask_address)
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
-            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                            "processes": True, "dashboard_address": None},
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            },
         )
     raise ValueError(f"task runner must be one of {', '.join(TASK_RUNNERS)}, not {kind!r}")
 
 
 @contextmanager
-def _batch_runner(kind: str, db_url: str, workers: int, dask_address: str | None,
-                  batch_size: int | None) -> Iterator[pipeline.BatchRunner]:
+def _batch_runner(
+    kind: str, db_url: str, workers: int, dask_address: str | None, batch_size: int | None
+) -> Iterator[pipeline.BatchRunner]:
     """Run batches in the flow's process (thread) or submit them to a pool/cluster; the
     batch size is chosen once the number of documents to process is known."""
 
     def split(docs: list[SourceFile]) -> list[list[SourceFile]]:
-        size = pipeline.batch_size_for(len(docs), runner=kind, workers=workers,
-                                       requested=batch_size)
+        size = pipeline.batch_size_for(
+            len(docs), runner=kind, workers=workers, requested=batch_size
+        )
         return pipeline.batches(docs, size)
 
     if kind == "thread":
@@ -203,9 +209,14 @@ def run_refresh(
     _reporter = reporter
     try:
         return refresh_corpus(
-            [str(p) for p in paths] if paths else None, db_url, force, config,
-            task_runner, batch_size, workers, dask_address,
+            [str(p) for p in paths] if paths else None,
+            db_url,
+            force,
+            config,
+            task_runner,
+            batch_size,
+            workers,
+            dask_address,
         )
     finally:
         _reporter = None
-

@@ -66,19 +66,28 @@ def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen | None = N
 
 
 @contextmanager
-def local_server(port: int | None = None, timeout: float = 180,
-                 log: Path | None = None) -> Iterator[str]:
+def local_server(
+    port: int | None = None, timeout: float = 180, log: Path | None = None
+) -> Iterator[str]:
     """A ``prefect server start`` subprocess on 127.0.0.1; yields its API URL; stops it."""
     port = port or free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     prefect_cli = Path(sys.executable).with_name("prefect")
-    cmd = [str(prefect_cli) if prefect_cli.exists() else "prefect", "server", "start",
-           "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        str(prefect_cli) if prefect_cli.exists() else "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     out = log.open("ab") if log else subprocess.DEVNULL
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("PREFECT_API_URL", None)
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
     try:
         wait_healthy(api_url, timeout, proc)
         yield api_url
@@ -120,8 +129,13 @@ def serve_refresh(
         _serve(local_url, cron, parameters, name, on_ready)
 
 
-def _serve(api_url: str, cron: str, parameters: dict[str, Any], name: str,
-           on_ready: Callable[[str], None] | None) -> None:
+def _serve(
+    api_url: str,
+    cron: str,
+    parameters: dict[str, Any],
+    name: str,
+    on_ready: Callable[[str], None] | None,
+) -> None:
     from prefect import serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.types.entrypoint import EntrypointType
@@ -131,7 +145,10 @@ def _serve(api_url: str, cron: str, parameters: dict[str, Any], name: str,
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
         os.environ["PREFECT_API_URL"] = api_url  # for the flow-run subprocesses serve starts
         deployment = refresh_corpus.to_deployment(
-            name, cron=cron, parameters=parameters, entrypoint_type=EntrypointType.MODULE_PATH,
+            name,
+            cron=cron,
+            parameters=parameters,
+            entrypoint_type=EntrypointType.MODULE_PATH,
         )
         if on_ready:
             on_ready(api_url)

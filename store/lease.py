@@ -72,8 +72,9 @@ def _holder_is_dead(holder: str) -> bool:
     return False
 
 
-def acquire(engine: Engine, name: str, holder: str | None = None,
-            ttl: timedelta = DEFAULT_TTL) -> Lease:
+def acquire(
+    engine: Engine, name: str, holder: str | None = None, ttl: timedelta = DEFAULT_TTL
+) -> Lease:
     """Take the lease ``name`` or raise ``LeaseHeld``."""
     holder = holder or new_holder()
     now = datetime.now(UTC)
@@ -85,8 +86,11 @@ def acquire(engine: Engine, name: str, holder: str | None = None,
         if row is None:
             try:
                 with conn.begin_nested():
-                    conn.execute(insert(leases).values(
-                        name=name, holder=holder, acquired_at=now, expires_at=expires))
+                    conn.execute(
+                        insert(leases).values(
+                            name=name, holder=holder, acquired_at=now, expires_at=expires
+                        )
+                    )
             except IntegrityError:
                 row = conn.execute(
                     select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)
@@ -122,8 +126,7 @@ def renew(engine: Engine, lease: Lease, ttl: timedelta = DEFAULT_TTL) -> Lease:
 def release(engine: Engine, lease: Lease) -> None:
     with engine.begin() as conn:
         conn.execute(
-            delete(leases).where(and_(leases.c.name == lease.name,
-                                      leases.c.holder == lease.holder))
+            delete(leases).where(and_(leases.c.name == lease.name, leases.c.holder == lease.holder))
         )
 
 

@@ -16,8 +16,14 @@ from store.write import now
 RUN_COUNTS = ("new", "changed", "unchanged", "retired", "failed")
 
 
-def start_run(engine: Engine, *, sources: list[str], flow_run_id: str | None = None,
-              model_version: str | None = None, pipeline_version: str | None = None) -> str:
+def start_run(
+    engine: Engine,
+    *,
+    sources: list[str],
+    flow_run_id: str | None = None,
+    model_version: str | None = None,
+    pipeline_version: str | None = None,
+) -> str:
     run_id = uuid.uuid4().hex
     with engine.begin() as conn:
         conn.execute(
@@ -34,8 +40,14 @@ def start_run(engine: Engine, *, sources: list[str], flow_run_id: str | None = N
     return run_id
 
 
-def finish_run(engine: Engine, run_id: str, *, counts: dict[str, Any],
-               label_counts: dict[str, Any], status: str = "completed") -> None:
+def finish_run(
+    engine: Engine,
+    run_id: str,
+    *,
+    counts: dict[str, Any],
+    label_counts: dict[str, Any],
+    status: str = "completed",
+) -> None:
     with engine.begin() as conn:
         conn.execute(
             update(runs)
@@ -56,8 +68,9 @@ def previous_label_counts(engine: Engine, before_run: str | None = None) -> dict
         return conn.execute(stmt).scalar()
 
 
-def label_changes(now_counts: dict[str, dict[str, int]] | None,
-                  before: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]]:
+def label_changes(
+    now_counts: dict[str, dict[str, int]] | None, before: dict[str, dict[str, int]] | None
+) -> dict[str, dict[str, int]]:
     """Per kind, value -> change in passages since ``before`` (zero changes left out)."""
     out: dict[str, dict[str, int]] = {}
     now_counts, before = now_counts or {}, before or {}
@@ -72,15 +85,14 @@ def list_runs(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     """Runs, newest first, as plain dicts; each with ``label_changes`` since the completed run
     before it."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(runs).order_by(runs.c.started_at.desc()).limit(limit + 50)
-        ).all()
+        rows = conn.execute(select(runs).order_by(runs.c.started_at.desc()).limit(limit + 50)).all()
     out = [dict(r._mapping) for r in rows]
     for i, run in enumerate(out):
         older = next((r for r in out[i + 1 :] if r["status"] == "completed"), None)
         run["label_changes"] = (
             label_changes(run.get("label_counts"), older.get("label_counts") if older else None)
-            if run["status"] == "completed" else {}
+            if run["status"] == "completed"
+            else {}
         )
     return out[:limit]
 
@@ -140,8 +152,13 @@ def machine_labels_of(engine: Engine, document_id: str) -> tuple[str | None, dic
         for r in conn.execute(stmt):
             out.setdefault(r.passage_id, []).append(
                 LabelRecord(
-                    passage_id=r.passage_id, kind=r.kind, value=r.value, origin=r.origin,
-                    score=r.score, assigned=bool(r.assigned), model_version=r.model_version,
+                    passage_id=r.passage_id,
+                    kind=r.kind,
+                    value=r.value,
+                    origin=r.origin,
+                    score=r.score,
+                    assigned=bool(r.assigned),
+                    model_version=r.model_version,
                     evidence=r.evidence,
                 )
             )

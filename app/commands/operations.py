@@ -36,18 +36,22 @@ def runs(
         return
     table = Table(title=f"{len(rows)} runs")
     for column in ("started", "s", "status", *RUN_COUNTS):
-        table.add_column(column, justify="right" if column in RUN_COUNTS else "left",
-                         no_wrap=True)
+        table.add_column(column, justify="right" if column in RUN_COUNTS else "left", no_wrap=True)
     table.add_column("label changes", overflow="fold")
     for r in rows:
         moved = "; ".join(
-            f"{kind} " + ", ".join(f"{v} {d:+d}" for v, d in _biggest(delta))
+            f"{kind} "
+            + ", ".join(f"{v} {d:+d}" for v, d in _biggest(delta))
             + (f" (+{len(delta) - 3} more)" if len(delta) > 3 else "")
-            for kind, delta in sorted(r["label_changes"].items()) if delta
+            for kind, delta in sorted(r["label_changes"].items())
+            if delta
         )
         table.add_row(
-            str(r["started_at"])[:19], "" if r["seconds"] is None else f"{r['seconds']:.1f}",
-            r["status"], *(str(r[c]) for c in RUN_COUNTS), moved or "-",
+            str(r["started_at"])[:19],
+            "" if r["seconds"] is None else f"{r['seconds']:.1f}",
+            r["status"],
+            *(str(r[c]) for c in RUN_COUNTS),
+            moved or "-",
         )
     console.print(table)
 
@@ -61,7 +65,8 @@ def _run_record(run: dict[str, Any]) -> dict[str, Any]:
     started, finished = run.get("started_at"), run.get("finished_at")
     seconds = (
         (finished - started).total_seconds()
-        if isinstance(started, datetime) and isinstance(finished, datetime) else None
+        if isinstance(started, datetime) and isinstance(finished, datetime)
+        else None
     )
     return {
         "run_id": run["run_id"],
@@ -93,8 +98,11 @@ def schedule(
     name: Annotated[str, typer.Option(help="Deployment name.")] = "credscope-refresh",
     port: Annotated[
         int | None,
-        typer.Option(help="Port of the local Prefect server started when PREFECT_API_URL "
-                          "is not set (default 4200, else a free one).", show_default=False),
+        typer.Option(
+            help="Port of the local Prefect server started when PREFECT_API_URL "
+            "is not set (default 4200, else a free one).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Serve the refresh as a Prefect deployment with a cron schedule (blocks; Ctrl-C stops).

@@ -32,8 +32,13 @@ class Site:
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
 
-    def put(self, path: str, body: bytes | str, content_type: str = "text/html; charset=utf-8",
-            **kw: object) -> str:
+    def put(
+        self,
+        path: str,
+        body: bytes | str,
+        content_type: str = "text/html; charset=utf-8",
+        **kw: object,
+    ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.pages[path] = Page(data, content_type, **kw)  # type: ignore[arg-type]
         return self.url(path)

@@ -13,10 +13,14 @@ from corpus.errors import FetchFailed
 from corpus.fetch import USER_AGENT, Fetcher, FetchSettings, TransientFetchFailed
 from corpus.sources import SourceSpec, list_source, parse_config
 
-REPORT = "<html><head><title>Report</title></head><body><h1>Micro-credentials</h1>" + (
-    "<p>Micro-credentials certify the learning outcomes of short courses and need "
-    "quality assurance and recognition by employers across Europe.</p>" * 3
-) + "</body></html>"
+REPORT = (
+    "<html><head><title>Report</title></head><body><h1>Micro-credentials</h1>"
+    + (
+        "<p>Micro-credentials certify the learning outcomes of short courses and need "
+        "quality assurance and recognition by employers across Europe.</p>" * 3
+    )
+    + "</body></html>"
+)
 
 
 @pytest.fixture()
@@ -27,8 +31,9 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture()
 def fetcher(tmp_path: Path) -> Iterator[Fetcher]:
-    f = Fetcher(FetchSettings(data_dir=tmp_path / "data", timeout=2.0, host_delay=0.0,
-                              max_bytes=10_000))
+    f = Fetcher(
+        FetchSettings(data_dir=tmp_path / "data", timeout=2.0, host_delay=0.0, max_bytes=10_000)
+    )
     yield f
     f.close()
 
@@ -87,37 +92,55 @@ def test_per_host_delay(site: Site, tmp_path: Path) -> None:
 
 
 def test_listing_page_links_are_followed_with_patterns(site: Site, fetcher: Fetcher) -> None:
-    site.put("/publications", """<html><body>
+    site.put(
+        "/publications",
+        """<html><body>
         <a href="/docs/a.pdf">A</a> <a href="docs/b.html#part-2">B</a>
         <a href="https://elsewhere.example/c.pdf">C</a> <a href="/docs/flyer.pdf">flyer</a>
         <a href="/about">about</a> <a href="mailto:x@y.z">mail</a>
-        <a href="/docs/a.pdf">A again</a></body></html>""")
-    spec = SourceSpec("listing", "pubs", url=site.url("/publications"),
-                      exclude=("*flyer*",))
+        <a href="/docs/a.pdf">A again</a></body></html>""",
+    )
+    spec = SourceSpec("listing", "pubs", url=site.url("/publications"), exclude=("*flyer*",))
     listing = list_source(spec, fetcher)
-    assert listing.urls == [site.url("/docs/a.pdf"), site.url("/docs/b.html"),
-                            "https://elsewhere.example/c.pdf"]
+    assert listing.urls == [
+        site.url("/docs/a.pdf"),
+        site.url("/docs/b.html"),
+        "https://elsewhere.example/c.pdf",
+    ]
     assert listing.scope == [site.url("/")]
-    only_local = SourceSpec("listing", "pubs", url=site.url("/publications"),
-                            include=(f"{site.base}/docs/*.pdf",))
-    assert list_source(only_local, fetcher).urls == [site.url("/docs/a.pdf"),
-                                                     site.url("/docs/flyer.pdf")]
+    only_local = SourceSpec(
+        "listing", "pubs", url=site.url("/publications"), include=(f"{site.base}/docs/*.pdf",)
+    )
+    assert list_source(only_local, fetcher).urls == [
+        site.url("/docs/a.pdf"),
+        site.url("/docs/flyer.pdf"),
+    ]
 
 
 def test_rss_and_atom_feeds(site: Site, fetcher: Fetcher) -> None:
-    site.put("/rss.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel>
-        <item><title>News</title><link>{site.url('/news/1.html')}</link></item>
-        <item><title>Paper</title><link>{site.url('/news/2.html')}</link>
-          <enclosure url="{site.url('/papers/2.pdf')}" type="application/pdf" length="1"/></item>
-        </channel></rss>""", "application/rss+xml")
-    site.put("/atom.xml", """<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+    site.put(
+        "/rss.xml",
+        f"""<?xml version="1.0"?><rss version="2.0"><channel>
+        <item><title>News</title><link>{site.url("/news/1.html")}</link></item>
+        <item><title>Paper</title><link>{site.url("/news/2.html")}</link>
+          <enclosure url="{site.url("/papers/2.pdf")}" type="application/pdf" length="1"/></item>
+        </channel></rss>""",
+        "application/rss+xml",
+    )
+    site.put(
+        "/atom.xml",
+        """<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
         <entry><title>One</title><link href="/atom/one.html"/></entry>
         <entry><title>Two</title><link rel="alternate" href="/atom/two.pdf"/>
           <link rel="related" href="/atom/unrelated.html"/></entry></feed>""",
-             "application/atom+xml")
+        "application/atom+xml",
+    )
     rss = list_source(SourceSpec("feed", "rss", url=site.url("/rss.xml")), fetcher)
-    assert rss.urls == [site.url("/news/1.html"), site.url("/news/2.html"),
-                        site.url("/papers/2.pdf")]
+    assert rss.urls == [
+        site.url("/news/1.html"),
+        site.url("/news/2.html"),
+        site.url("/papers/2.pdf"),
+    ]
     atom = list_source(SourceSpec("feed", "atom", url=site.url("/atom.xml")), fetcher)
     assert atom.urls == [site.url("/atom/one.html"), site.url("/atom/two.pdf")]
     site.put("/broken.xml", "<rss><channel><item>", "application/rss+xml")
@@ -139,8 +162,10 @@ def test_refresh_from_the_site_keeps_last_good_and_retires_unlisted(
     site.put("/docs/two.html", REPORT.replace("Report", "Second").replace("short", "brief"))
     site.put("/pubs", '<a href="/docs/one.html">1</a> <a href="/docs/two.html">2</a>')
     config = parse_config(
-        {"fetch": {"host_delay": 0, "timeout": 5},
-         "sources": [{"kind": "listing", "name": "pubs", "url": site.url("/pubs")}]},
+        {
+            "fetch": {"host_delay": 0, "timeout": 5},
+            "sources": [{"kind": "listing", "name": "pubs", "url": site.url("/pubs")}],
+        },
         base=tmp_path,
     )
     db = f"sqlite:///{tmp_path / 'store.db'}"
@@ -148,8 +173,11 @@ def test_refresh_from_the_site_keeps_last_good_and_retires_unlisted(
     assert (one.counts["new"], one.counts["failed"]) == (2, 0)
 
     del site.pages["/docs/one.html"]
-    site.put("/docs/three.txt", "Micro-credentials for adult learners in Finland and Estonia.",
-             "text/plain")
+    site.put(
+        "/docs/three.txt",
+        "Micro-credentials for adult learners in Finland and Estonia.",
+        "text/plain",
+    )
     site.put("/pubs", '<a href="/docs/one.html">1</a> <a href="/docs/three.txt">3</a>')
     two = run_plain(None, db, config=config)
     assert (two.counts["new"], two.counts["failed"], two.counts["retired"]) == (1, 1, 1)
@@ -162,5 +190,8 @@ def test_refresh_from_the_site_keeps_last_good_and_retires_unlisted(
     del site.pages["/pubs"]  # the listing itself fails: nothing retired, run completes
     three = run_plain(None, db, config=config)
     assert three.source_errors and three.counts["retired"] == 0
-    assert not any(d.retired for d in list_documents(connect(db), include_retired=True)
-                   if Path(d.source).name in ("one.html", "three.txt"))
+    assert not any(
+        d.retired
+        for d in list_documents(connect(db), include_retired=True)
+        if Path(d.source).name in ("one.html", "three.txt")
+    )

@@ -47,11 +47,20 @@ def test_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
         ({"sources": [{"kind": "ftp", "url": "ftp://x"}]}, "kind must be one of"),
         ({"sources": [{"kind": "folder"}]}, "needs a path"),
         ({"sources": [{"kind": "url", "url": "file:///etc/passwd"}]}, "must be http"),
-        ({"sources": [{"kind": "listing", "url": "https://a.b/", "includes": ["*"]}]},
-         "unknown keys includes"),
+        (
+            {"sources": [{"kind": "listing", "url": "https://a.b/", "includes": ["*"]}]},
+            "unknown keys includes",
+        ),
         ({"fetch": {"timout": 3}}, "unknown \\[fetch\\] keys: timout"),
-        ({"sources": [{"kind": "url", "url": "https://a.b/1", "name": "x"},
-                      {"kind": "url", "url": "https://a.b/2", "name": "x"}]}, "same name"),
+        (
+            {
+                "sources": [
+                    {"kind": "url", "url": "https://a.b/1", "name": "x"},
+                    {"kind": "url", "url": "https://a.b/2", "name": "x"},
+                ]
+            },
+            "same name",
+        ),
     ],
 )
 def test_bad_configs_are_refused(tmp_path: Path, data: dict, message: str) -> None:
@@ -72,9 +81,10 @@ def test_folder_globs(tmp_path: Path) -> None:
     (tmp_path / "reports").mkdir()
     for name in ("reports/a.pdf", "reports/b.txt", "notes.txt", "page.html"):
         (tmp_path / name).write_text("Micro-credentials.", encoding="utf-8")
-    spec = parse_config({"sources": [{"kind": "folder", "path": ".",
-                                      "globs": ["reports/*.txt", "*.html"]}]},
-                        base=tmp_path).sources[0]
+    spec = parse_config(
+        {"sources": [{"kind": "folder", "path": ".", "globs": ["reports/*.txt", "*.html"]}]},
+        base=tmp_path,
+    ).sources[0]
     names = sorted(Path(f.path).name for f in list_source(spec, None).files)  # type: ignore[arg-type]
     assert names == ["b.txt", "page.html"]
     everything = SourceSpec("folder", "all", path=tmp_path)

@@ -32,5 +32,5 @@ def snapshot(db_url: str) -> dict[str, list[tuple]]:
         for table in (documents, passages, labels):
             cols = [c for c in table.c if c.name not in skip]
             rows = conn.execute(select(*cols)).all()
-            out[table.name] = sorted((tuple(repr(v) for v in r) for r in rows))
+            out[table.name] = sorted(tuple(repr(v) for v in r) for r in rows)
     return out

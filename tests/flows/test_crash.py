@@ -40,7 +40,8 @@ def test_killed_refresh_resumes_to_the_same_store(tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("credscope")
     proc = subprocess.Popen(
         [str(cli), "refresh", str(corpus), "--db", str(killed_db), "--no-prefect"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "COLUMNS": "100"},
     )
     deadline = time.monotonic() + 300

@@ -16,8 +16,13 @@ def test_dask_refresh_on_postgresql(prefect_server, pg_url: str, tmp_path: Path)
 
     corpus = small_corpus(tmp_path / "corpus", n_txt=8, n_html=8, n_pdf=2)
     events: list[str] = []
-    summary = run_refresh([str(corpus)], pg_url, task_runner="dask", batch_size=4,
-                          reporter=lambda e, _d: events.append(e))
+    summary = run_refresh(
+        [str(corpus)],
+        pg_url,
+        task_runner="dask",
+        batch_size=4,
+        reporter=lambda e, _d: events.append(e),
+    )
     assert summary.counts["new"] + summary.counts["failed"] == 18
     assert events.count("document") == 18
     again = run_refresh([str(corpus)], pg_url, task_runner="dask")

@@ -19,11 +19,18 @@ pytestmark = pytest.mark.slow
 
 def _labels_of(db_url: str, passage_ids: list[str]) -> set[tuple]:
     with connect(db_url).connect() as conn:
-        return set(conn.execute(
-            select(labels.c.passage_id, labels.c.kind, labels.c.value, labels.c.score,
-                   labels.c.assigned, labels.c.model_version)
-            .where(labels.c.passage_id.in_(passage_ids))
-        ).all())
+        return set(
+            conn.execute(
+                select(
+                    labels.c.passage_id,
+                    labels.c.kind,
+                    labels.c.value,
+                    labels.c.score,
+                    labels.c.assigned,
+                    labels.c.model_version,
+                ).where(labels.c.passage_id.in_(passage_ids))
+            ).all()
+        )
 
 
 def test_incremental_refresh(prefect_server, tmp_path: Path) -> None:  # noqa: ANN001
@@ -38,29 +45,54 @@ def test_incremental_refresh(prefect_server, tmp_path: Path) -> None:  # noqa: A
     names = sorted(p.name for p in corpus.glob("*.txt"))
     changed_file, gone_file = corpus / names[0], corpus / names[1]
     with engine.connect() as conn:
-        doc_id = conn.execute(select(documents.c.document_id).where(
-            documents.c.source == changed_file.resolve().as_uri())).scalar_one()
-        old = conn.execute(select(passages.c.passage_id, passages.c.content_hash)
-                           .where(passages.c.document_id == doc_id)
-                           .order_by(passages.c.seq)).all()
-        theme = conn.execute(select(labels.c.value).where(
-            labels.c.passage_id == old[0].passage_id, labels.c.kind == "theme",
-            labels.c.assigned.is_(True))).scalars().first()
+        doc_id = conn.execute(
+            select(documents.c.document_id).where(
+                documents.c.source == changed_file.resolve().as_uri()
+            )
+        ).scalar_one()
+        old = conn.execute(
+            select(passages.c.passage_id, passages.c.content_hash)
+            .where(passages.c.document_id == doc_id)
+            .order_by(passages.c.seq)
+        ).all()
+        theme = (
+            conn.execute(
+                select(labels.c.value).where(
+                    labels.c.passage_id == old[0].passage_id,
+                    labels.c.kind == "theme",
+                    labels.c.assigned.is_(True),
+                )
+            )
+            .scalars()
+            .first()
+        )
     old_labels = _labels_of(db, [p.passage_id for p in old])
     assert theme, "the first passage of the changed document has an assigned theme"
     # a reviewer rejects that theme on the first passage while the corpus moves on
     with engine.begin() as conn:
-        conn.execute(insert(reviews).values(
-            content_hash=old[0].content_hash, passage_id=old[0].passage_id, kind="theme",
-            value=theme, decision="reject", reviewer="ana", created_at=datetime.now(UTC)))
+        conn.execute(
+            insert(reviews).values(
+                content_hash=old[0].content_hash,
+                passage_id=old[0].passage_id,
+                kind="theme",
+                value=theme,
+                decision="reject",
+                reviewer="ana",
+                created_at=datetime.now(UTC),
+            )
+        )
 
     added = "Digital badges for micro-credentials are now recognised by employers in Norway."
-    changed_file.write_text(changed_file.read_text(encoding="utf-8") + "\n\n" + added + "\n",
-                            encoding="utf-8")
+    changed_file.write_text(
+        changed_file.read_text(encoding="utf-8") + "\n\n" + added + "\n", encoding="utf-8"
+    )
     gone_file.unlink()
     new_file = corpus / "zz-new.txt"
-    new_file.write_text("Stackable micro-credentials in Portuguese higher education institutions "
-                        "and their quality assurance.\n", encoding="utf-8")
+    new_file.write_text(
+        "Stackable micro-credentials in Portuguese higher education institutions "
+        "and their quality assurance.\n",
+        encoding="utf-8",
+    )
     events: list[str] = []
     second = run_refresh([str(corpus)], db, reporter=lambda e, _d: events.append(e))
     c = second.counts
@@ -68,9 +100,11 @@ def test_incremental_refresh(prefect_server, tmp_path: Path) -> None:  # noqa: A
     assert events.count("document") == 2  # unchanged documents cost no task at all
 
     with engine.connect() as conn:
-        now = conn.execute(select(passages.c.passage_id, passages.c.content_hash,
-                                  passages.c.retired_at)
-                           .where(passages.c.document_id == doc_id)).all()
+        now = conn.execute(
+            select(passages.c.passage_id, passages.c.content_hash, passages.c.retired_at).where(
+                passages.c.document_id == doc_id
+            )
+        ).all()
         review_rows = conn.execute(select(reviews.c.content_hash, reviews.c.decision)).all()
     live = {p.passage_id for p in now if p.retired_at is None}
     assert {p.passage_id for p in old} <= live  # unchanged passages kept their ids
@@ -86,15 +120,22 @@ def test_incremental_refresh(prefect_server, tmp_path: Path) -> None:  # noqa: A
     docs = {Path(d.source).name: d for d in list_documents(engine, include_retired=True)}
     assert docs[gone_file.name].retired and docs[gone_file.name].n_passages  # kept, retired
     with engine.connect() as conn:
-        gone_passages = conn.execute(select(passages.c.retired_at).join(
-            documents, documents.c.document_id == passages.c.document_id).where(
-            documents.c.source == gone_file.resolve().as_uri())).scalars().all()
+        gone_passages = (
+            conn.execute(
+                select(passages.c.retired_at)
+                .join(documents, documents.c.document_id == passages.c.document_id)
+                .where(documents.c.source == gone_file.resolve().as_uri())
+            )
+            .scalars()
+            .all()
+        )
     assert gone_passages and all(r is not None for r in gone_passages)
 
     # a different model version: labels redone, nothing re-extracted
     with engine.begin() as conn:
-        conn.execute(update(documents).values(
-            pipeline_version=documents.c.pipeline_version + "-older"))
+        conn.execute(
+            update(documents).values(pipeline_version=documents.c.pipeline_version + "-older")
+        )
     before = {r.passage_id for r in engine.connect().execute(select(passages.c.passage_id))}
     third = run_refresh([str(corpus)], db)
     assert third.counts["relabelled"] == 6 and third.counts["new"] == third.counts["changed"] == 0

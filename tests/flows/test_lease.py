@@ -56,7 +56,8 @@ def test_refresh_exits_with_a_clear_message_while_another_holds_the_store(
     with pytest.raises(LeaseHeld):
         run_plain([tmp_path / "a.txt"], sqlite_url)
     result = CliRunner().invoke(
-        app, ["refresh", str(tmp_path / "a.txt"), "--db", sqlite_url, "--no-prefect"])
+        app, ["refresh", str(tmp_path / "a.txt"), "--db", sqlite_url, "--no-prefect"]
+    )
     assert result.exit_code == 3
     assert "another refresh is running" in result.output
     release(engine, held)

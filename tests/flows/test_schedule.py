@@ -27,17 +27,28 @@ def test_schedule_serves_a_cron_deployment_and_cleans_up(tmp_path: Path) -> None
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # a server database of its own
     cli = Path(sys.executable).with_name("credscope")
     proc = subprocess.Popen(
-        [str(cli), "schedule", "--cron", "0 6 * * 1", "--config", str(config),
-         "--db", str(tmp_path / "store.db"), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            str(cli),
+            "schedule",
+            "--cron",
+            "0 6 * * 1",
+            "--config",
+            str(config),
+            "--db",
+            str(tmp_path / "store.db"),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     deployment = None
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                r = httpx.get(f"{api}/deployments/name/refresh_corpus/credscope-refresh",
-                              timeout=3)
+                r = httpx.get(f"{api}/deployments/name/refresh_corpus/credscope-refresh", timeout=3)
                 if r.status_code == 200:
                     deployment = r.json()
                     break
