@@ -105,11 +105,37 @@ def expand_plurals(entries: Iterable[Entry]) -> list[Entry]:
 
 @registry.misc("credscope.sector_filter.v1")
 def make_sector_filter() -> Callable[[str, Match], bool]:
-    """Default filter: drop process nouns used with "of" ("construction of trust")."""
+    """First filter: drop process nouns used with "of" ("construction of trust")."""
 
     def keep(text: str, match: Match) -> bool:
         metaphor = match.entry.text in _METAPHOR_HEADS and _OF_AFTER.match(text, match.end)
         return not metaphor
+
+    return keep
+
+
+# "the main drivers behind microcredentials", "drivers of change": causes, not drivers.
+_DRIVER_FORMS = frozenset({"driver", "drivers"})
+_CAUSE_BEFORE = re.compile(
+    r"\b(?:main|key|major|important|primary|principal|strong|powerful|policy|growth|economic|"
+    r"underlying|core|critical|chief|central|other|two|three|several|many)\s+$",
+    re.IGNORECASE,
+)
+_CAUSE_AFTER = re.compile(r"\s+(?:of|behind|for|to|in)\b")
+
+
+@registry.misc("credscope.sector_filter.v2")
+def make_sector_filter_v2() -> Callable[[str, Match], bool]:
+    """v1, and "drivers" in the sense of causes ("the main drivers behind", "drivers of")."""
+    v1 = make_sector_filter()
+
+    def keep(text: str, match: Match) -> bool:
+        if not v1(text, match):
+            return False
+        if match.entry.text in _DRIVER_FORMS:
+            before = text[max(0, match.start - 30) : match.start]
+            return not (_CAUSE_BEFORE.search(before) or _CAUSE_AFTER.match(text, match.end))
+        return True
 
     return keep
 
@@ -126,7 +152,7 @@ class SectorFinder:
         self.table = PhraseTable(expand_plurals(plain), ignore_case=True)
         # acronyms such as "IT" that are ordinary words in lower case: matched as written
         self.cased_table = PhraseTable(cased) if cased else None
-        self.keep = keep or make_sector_filter()
+        self.keep = keep or make_sector_filter_v2()
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Return ``(start, end, section letter, rule)`` for each sector mention in ``text``."""
@@ -207,7 +233,7 @@ class SectorTagger:
 @Language.factory(
     "credscope_sectors",
     assigns=["doc.spans"],
-    default_config={"spans_key": SPANS_KEY, "filter": "credscope.sector_filter.v1"},
+    default_config={"spans_key": SPANS_KEY, "filter": "credscope.sector_filter.v2"},
 )
 def make_sector_tagger(nlp: Language, name: str, spans_key: str, filter: str) -> SectorTagger:
     return SectorTagger(nlp, name, spans_key=spans_key, filter=filter)

@@ -57,6 +57,9 @@ def codes(text: str) -> list[str]:
         # ambiguous single words are not sectors
         ("The architecture of the qualifications system and the scaffolding of learning", []),
         ("Researchers interviewed educators about the World Bank report", []),
+        ("The main drivers behind microcredentials; drivers of change", []),
+        ("Lorry drivers and bus drivers for the public transport operator", ["H"]),
+        ("Templates for Microsoft Office", []),
     ],
 )
 def test_sector_sentences(text: str, expected: list[str]) -> None:
