@@ -127,6 +127,12 @@ LANGUAGE_BEFORE = re.compile(
     r"(?:[A-Z][a-z]+(?:,\s*[A-Z][a-z]+)*,?\s+(?:and|or)\s+)?$"
 )
 US_STATE_CUES = re.compile(r"\b(?:Atlanta|Savannah|U\.S\.|USA|US state|Peach State)\b")
+# "CONTACT US", "ABOUT US", "JOIN US": the pronoun in an all-caps heading, not the country.
+US_PRONOUN_BEFORE = re.compile(
+    r"\b(?:ABOUT|CONTACT|JOIN|FOLLOW|HELP|EMAIL|E-MAIL|TELL|GIVE|LET|SUPPORT|CALL|WRITE TO|"
+    r"WITH|FOR|OF|TO|FROM|BY|ALL OF|SEND|ASK|VISIT|MEET|FIND|LIKE|[Aa]bout|[Cc]ontact|[Jj]oin|"
+    r"[Ff]ollow)\s+$"
+)
 NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
 PREV_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
 
@@ -202,6 +208,8 @@ def reject_reason(text: str, match: Match) -> str | None:
         return "address"
     if surface.isupper() and len(surface) <= 3 and surface != entry.text:
         return "acronym"
+    if surface == "US" and US_PRONOUN_BEFORE.search(text[max(0, match.start - 12) : match.start]):
+        return "pronoun"
     return None
 
 

@@ -77,6 +77,8 @@ def codes(text: str) -> list[str]:
         ("Senator John Kerry spoke.", []),
         ("Sofia University and the Sofia City of Knowledge cluster", ["BG"]),
         ("Anglo-Saxon countries", []),
+        ("CONTACT US | ABOUT US | Follow us", []),
+        ("MICROCREDENTIALS IN THE US AND CANADA", ["CA", "US"]),
     ],
 )
 def test_trap_sentences(text: str, expected: list[str]) -> None:
