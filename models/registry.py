@@ -140,25 +140,31 @@ def train_and_register(
     force: bool = False,
     registry_dir: Path | None = None,
     params: dict | None = None,
+    extra_paths: list[Path] | None = None,
 ) -> dict:
     """Evaluate (grouped nested CV), train on all gold, register; promote if not worse.
 
     The new version becomes the default when its macro-F1 is >= the current default's on the
     same training data (the default's parameters are re-evaluated if its data differed), or
     when `force` is true. Returns the new card, with `promoted` and `compared_to`.
+
+    Training-only passages (`extra_paths`, default the shipped `extra-*.jsonl`) are added to the
+    training data and to every CV training fold; the metrics are on the gold passages only.
     """
-    from models.evaluate import cross_validate
-    from models.train import DEFAULT_PARAMS, fit_estimator, load_gold
+    from models.evaluate import cross_validate, load_extra
+    from models.train import DEFAULT_PARAMS, combine, fit_estimator, load_gold
 
     root = _dir(registry_dir)
     gold = load_gold(gold_paths)
+    extra = load_extra(extra_paths)
+    data = combine(gold, extra)
     p = {**DEFAULT_PARAMS, **(params or {})}
-    cv = cross_validate(gold, p)
-    estimator = fit_estimator(gold, p)
+    cv = cross_validate(gold, p, extra)
+    estimator = fit_estimator(gold, p, extra)
     codebook = load_codebook()
     params_hash = hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()
     stamp = dt.datetime.now(dt.UTC)
-    key = (gold.sha256 + params_hash + codebook.version + codebook.sha256).encode()
+    key = (data.sha256 + params_hash + codebook.version + codebook.sha256).encode()
     version = f"v{stamp:%Y%m%d}-{hashlib.sha256(key).hexdigest()[:8]}"
     clf = estimator.named_steps["clf"]
     card = {
@@ -168,18 +174,21 @@ def train_and_register(
         "codebook_sha256": codebook.sha256,
         "themes": list(gold.themes),
         "training_data": {
-            "sha256": gold.sha256,
-            "sources": [Path(s).name for s in gold.sources],
+            "sha256": data.sha256,
+            "gold_sha256": gold.sha256,
+            "sources": [Path(s).name for s in data.sources],
             "passages": len(gold),
             "documents": len(set(gold.groups)),
-            "positives": {t: int(gold.Y[:, j].sum()) for j, t in enumerate(gold.themes)},
+            "extra_passages": len(data) - len(gold),
+            "positives": {t: int(data.Y[:, j].sum()) for j, t in enumerate(gold.themes)},
         },
         "params": p,
         "thresholds": {t: float(clf.thresholds_[j]) for j, t in enumerate(gold.themes)},
         "metrics": cv["metrics"],
         "evaluation": (
-            "document-grouped 5-fold CV; calibration and thresholds chosen inside each "
-            "training fold (nested grouped CV)"
+            "document-grouped 5-fold CV on the gold passages only; calibration and thresholds "
+            "chosen inside each training fold (nested grouped CV); extra passages written to "
+            "the guidelines are added to training folds only"
         ),
     }
     current = default_version(root)
@@ -187,10 +196,11 @@ def train_and_register(
     compared_to = None
     if current is not None and current != version:
         cur_card = read_card(current, root)
-        if cur_card.get("training_data", {}).get("sha256") == gold.sha256:
+        if cur_card.get("training_data", {}).get("sha256") == data.sha256:
             cur_f1 = float(cur_card["metrics"]["macro_f1"])
         else:
-            cur_f1 = float(cross_validate(gold, cur_card.get("params"))["metrics"]["macro_f1"])
+            cur_params = {**DEFAULT_PARAMS, **(cur_card.get("params") or {})}
+            cur_f1 = float(cross_validate(gold, cur_params, extra)["metrics"]["macro_f1"])
         compared_to = {"version": current, "macro_f1": cur_f1}
         promoted = force or card["metrics"]["macro_f1"] >= cur_f1 - 1e-12
     save_version(estimator, card, root)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
 from sklearn.pipeline import Pipeline
@@ -38,6 +38,9 @@ DEFAULT_PARAMS: dict = {
     "codebook_weight": 0.5,
     "use_char": False,
     "use_codebook": True,
+    "base_models": ["lr"],
+    "stack": False,
+    "stack_C": 1.0,
 }
 
 FEATURE_KEYS = {
@@ -88,11 +91,25 @@ def best_threshold(proba: np.ndarray, y: np.ndarray) -> float:
     return float(np.median(near))
 
 
-class ThemeClassifier(ClassifierMixin, BaseEstimator):
-    """One-vs-rest logistic regression with grouped-CV Platt calibration and thresholds.
+def _nb_ratio(X: object, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """NB log-count ratio per feature (Wang & Manning's NB-SVM), for non-negative features."""
+    pos = np.asarray(X[y == 1].sum(axis=0)).ravel() + alpha
+    neg = np.asarray(X[y == 0].sum(axis=0)).ravel() + alpha
+    return np.log(pos / pos.sum()) - np.log(neg / neg.sum())
 
-    Fitted attributes are plain arrays (coef_, intercept_, calib_a_, calib_b_, thresholds_), so
-    the model serialises with a short skops trusted-types list and explains itself linearly.
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """One-vs-rest linear scorers per theme, stacked and calibrated on grouped out-of-fold scores.
+
+    For each theme, each base learner in `base_models` ("lr": logistic regression, "nblr": LR on
+    NB-ratio-scaled features, "svm": linear SVM) yields a linear score. Inside the training data a
+    document-grouped CV gives out-of-fold scores; a second-stage logistic regression per theme
+    maps them to a calibrated probability (with `stack`, it sees every theme's scores, so label
+    co-occurrence such as trust<->recognition can be used; without it, only the theme's own
+    scores: Platt scaling). The threshold per theme maximises F1 on those out-of-fold
+    probabilities. Everything is linear in the features, so the fitted model is one weight matrix
+    (`coef_`, `intercept_`) plus `calib_a_`/`calib_b_` and `thresholds_`: plain arrays, a short
+    skops trusted-types list, and linear explanations.
     """
 
     def __init__(
@@ -101,16 +118,39 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         class_weight: str | None = "balanced",
         inner_folds: int = 5,
         themes: Sequence[str] | None = None,
+        base_models: Sequence[str] = ("lr",),
+        stack: bool = False,
+        stack_C: float = 1.0,
     ) -> None:
         self.C = C
         self.class_weight = class_weight
         self.inner_folds = inner_folds
         self.themes = themes
+        self.base_models = base_models
+        self.stack = stack
+        self.stack_C = stack_C
 
     def _base(self) -> LogisticRegression:
         return LogisticRegression(
             C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=2000
         )
+
+    def _fit_linear(self, kind: str, X: object, y: np.ndarray) -> tuple[np.ndarray, float]:
+        """(weights, intercept) of one base learner, as weights on the unscaled features."""
+        if kind == "lr":
+            m = self._base().fit(X, y)
+            return m.coef_[0], float(m.intercept_[0])
+        if kind == "nblr":
+            r = _nb_ratio(X, y)
+            m = self._base().fit(X.multiply(r).tocsr() if hasattr(X, "multiply") else X * r, y)
+            return m.coef_[0] * r, float(m.intercept_[0])
+        if kind == "svm":
+            from sklearn.svm import LinearSVC
+
+            m = LinearSVC(C=self.C / 10.0, class_weight=self.class_weight, max_iter=5000)
+            m.fit(X, y)
+            return m.coef_[0], float(m.intercept_[0])
+        raise ValueError(f"unknown base model {kind!r}")
 
     def fit(self, X: object, Y: np.ndarray, groups: Sequence[str] | None = None) -> ThemeClassifier:
         Y = np.asarray(Y, dtype=int)
@@ -124,34 +164,51 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             splits = list(GroupKFold(n_splits=self.inner_folds).split(np.zeros(n), groups=groups))
         else:
             splits = list(KFold(self.inner_folds, shuffle=True, random_state=0).split(np.zeros(n)))
+        kinds = list(self.base_models)
         n_features = X.shape[1]
+        n_scores = k * len(kinds)
+        # base scorers: column c = (theme j, learner m) -> weights W[c], intercept B[c]
+        W = np.zeros((n_scores, n_features))
+        B = np.zeros(n_scores)
+        Z = np.zeros((n, n_scores))  # out-of-fold scores
+        constant = [Y[:, j].min() == Y[:, j].max() for j in range(k)]
+        for j in range(k):
+            y = Y[:, j]
+            if constant[j]:
+                continue
+            for m, kind in enumerate(kinds):
+                c = j * len(kinds) + m
+                for tr, te in splits:
+                    if y[tr].min() == y[tr].max():
+                        continue
+                    w, b = self._fit_linear(kind, X[tr], y[tr])
+                    Z[te, c] = np.asarray(X[te] @ w).ravel() + b
+                W[c], B[c] = self._fit_linear(kind, X, y)
+        # second stage per theme: calibrated probability from the out-of-fold scores
         self.coef_ = np.zeros((k, n_features))
         self.intercept_ = np.zeros(k)
-        self.calib_a_ = np.zeros(k)
+        self.calib_a_ = np.ones(k)
         self.calib_b_ = np.zeros(k)
         self.thresholds_ = np.full(k, 0.5)
         self.oof_proba_ = np.zeros((n, k))
         for j in range(k):
             y = Y[:, j]
-            oof = np.zeros(n)
-            for tr, te in splits:
-                if y[tr].min() == y[tr].max():
-                    oof[te] = 0.0
-                    continue
-                m = clone(self._base()).fit(X[tr], y[tr])
-                oof[te] = m.decision_function(X[te])
-            if y.min() == y.max():
+            if constant[j]:
                 self.intercept_[j] = 10.0 if y[0] == 1 else -10.0
-                self.calib_a_[j], self.calib_b_[j] = 1.0, 0.0
                 continue
-            a, b = _fit_platt(oof, y)
-            proba = _sigmoid(a * oof + b)
+            own = [j * len(kinds) + m for m in range(len(kinds))]
+            cols = list(range(n_scores)) if self.stack else own
+            if len(cols) == 1:
+                a, b = _fit_platt(Z[:, cols[0]], y)
+                v, b0 = np.array([a]), b
+            else:
+                v, b0 = _fit_stage2(Z[:, cols], y, self.stack_C)
+            proba = _sigmoid(Z[:, cols] @ v + b0)
             self.oof_proba_[:, j] = proba
-            self.calib_a_[j], self.calib_b_[j] = a, b
             self.thresholds_[j] = best_threshold(proba, y)
-            final = clone(self._base()).fit(X, y)
-            self.coef_[j] = final.coef_[0]
-            self.intercept_[j] = final.intercept_[0]
+            # collapse: score_j = sum_c v_c (X @ W[c] + B[c]) + b0, linear in X
+            self.coef_[j] = v @ W[cols]
+            self.intercept_[j] = float(v @ B[cols] + b0)
         self.classes_ = np.arange(k)
         return self
 
@@ -165,6 +222,19 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
 
+def _fit_stage2(Z: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, float]:
+    """Logistic regression of labels on a few out-of-fold scores (Platt's smoothed targets)."""
+    n_pos = float(y.sum())
+    n_neg = float(len(y) - n_pos)
+    target = np.where(y == 1, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
+    lr = LogisticRegression(C=C, max_iter=1000)
+    xs = np.concatenate([Z, Z])
+    ys = np.concatenate([np.ones_like(target), np.zeros_like(target)])
+    ws = np.concatenate([target, 1.0 - target])
+    lr.fit(xs, ys, sample_weight=ws)
+    return lr.coef_[0].astype(float), float(lr.intercept_[0])
+
+
 def build_estimator(params: dict | None = None) -> Pipeline:
     """One sklearn Pipeline: FeatureUnion of text + codebook features -> ThemeClassifier."""
     p = {**DEFAULT_PARAMS, **(params or {})}
@@ -172,7 +242,14 @@ def build_estimator(params: dict | None = None) -> Pipeline:
     if unknown:
         raise ValueError(f"unknown parameters: {sorted(unknown)}")
     features = build_features({k: v for k, v in p.items() if k in FEATURE_KEYS})
-    clf = ThemeClassifier(C=p["C"], class_weight=p["class_weight"], inner_folds=p["inner_folds"])
+    clf = ThemeClassifier(
+        C=p["C"],
+        class_weight=p["class_weight"],
+        inner_folds=p["inner_folds"],
+        base_models=tuple(p["base_models"]),
+        stack=bool(p["stack"]),
+        stack_C=float(p["stack_C"]),
+    )
     return Pipeline([("features", features), ("clf", clf)])
 
 
@@ -195,10 +272,31 @@ class GoldSet:
         return len(self.texts)
 
 
+EXTRA_PREFIX = "extra-"  # data/annotations/extra-*.jsonl: passages written for training only
+
+
+def _annotations_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "annotations"
+
+
 def default_gold_paths() -> list[Path]:
-    """The shared gold annotations shipped with the project (data/annotations/*.jsonl)."""
-    root = Path(__file__).resolve().parent.parent / "data" / "annotations"
-    return sorted(root.glob("*.jsonl"))
+    """The shared gold annotations shipped with the project (data/annotations/*.jsonl).
+
+    Files named `extra-*.jsonl` are not gold for evaluation: see `default_extra_paths`.
+    """
+    return sorted(p for p in _annotations_dir().glob("*.jsonl") if not _is_extra(p))
+
+
+def default_extra_paths() -> list[Path]:
+    """Passages written and labelled to the guidelines by the project (`extra-*.jsonl`).
+
+    They are only ever added to training folds: every reported score is on the shared gold.
+    """
+    return sorted(p for p in _annotations_dir().glob("*.jsonl") if _is_extra(p))
+
+
+def _is_extra(path: Path) -> bool:
+    return path.name.startswith(EXTRA_PREFIX)
 
 
 def load_gold(paths: Iterable[Path | str] | None = None) -> GoldSet:
@@ -247,10 +345,30 @@ def load_gold(paths: Iterable[Path | str] | None = None) -> GoldSet:
     )
 
 
-def fit_estimator(gold: GoldSet, params: dict | None = None) -> Pipeline:
-    """Fit `build_estimator(params)` on a gold set (thresholds from grouped inner CV)."""
+def combine(gold: GoldSet, extra: GoldSet | None) -> GoldSet:
+    """`gold` plus training-only `extra` passages (texts already in `gold` are dropped)."""
+    if extra is None or not len(extra):
+        return gold
+    seen = {" ".join(t.split()).lower() for t in gold.texts}
+    keep = [i for i, t in enumerate(extra.texts) if " ".join(t.split()).lower() not in seen]
+    return GoldSet(
+        ids=gold.ids + [extra.ids[i] for i in keep],
+        texts=gold.texts + [extra.texts[i] for i in keep],
+        groups=gold.groups + [extra.groups[i] for i in keep],
+        Y=np.vstack([gold.Y, extra.Y[keep]]) if keep else gold.Y,
+        themes=gold.themes,
+        sha256=hashlib.sha256((gold.sha256 + extra.sha256).encode()).hexdigest(),
+        sources=gold.sources + extra.sources,
+    )
+
+
+def fit_estimator(
+    gold: GoldSet, params: dict | None = None, extra: GoldSet | None = None
+) -> Pipeline:
+    """Fit `build_estimator(params)` on a gold set (+ training-only extra passages)."""
+    data = combine(gold, extra)
     est = build_estimator(params)
-    est.fit(gold.texts, gold.Y, clf__groups=gold.groups)
+    est.fit(data.texts, data.Y, clf__groups=data.groups)
     return slim(est)
 
 

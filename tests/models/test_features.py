@@ -52,3 +52,56 @@ def test_feature_union_shapes() -> None:
     X = fu.transform(texts)
     assert X.shape[0] == 6
     assert X.shape[1] == len(fu.get_feature_names_out())
+
+
+def _gold_texts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "data" / "annotations" / "passages.jsonl"
+    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_fast_word_tfidf_equals_sklearn_vectorizer() -> None:
+    texts = _gold_texts()[:300] + ["", "!!!", "a b-c d_e  Ünïcödé wörds x-", "don't-stop 3-4"]
+    for ngram in ((1, 1), (1, 2), (1, 3), (2, 2)):
+        tf = CompactTfidf(ngram_range=ngram, min_df=1).fit(texts)
+        fast = tf.transform(texts)
+        slow = tf._fitted().transform(texts)
+        assert fast.shape == slow.shape and fast.dtype == slow.dtype
+        assert abs(fast - slow).max() < 1e-6
+
+
+def test_literal_prefilters_are_exact_for_codebook_patterns() -> None:
+    import re
+
+    from models.codebook import load_codebook
+    from models.features import literal_prefixes
+
+    texts = [t.lower() for t in _gold_texts()]
+    for theme in load_codebook().themes:
+        for pattern in theme.patterns:
+            lits = literal_prefixes(pattern)
+            compiled = re.compile(pattern)
+            for text in texts:
+                if compiled.search(text):
+                    assert lits is None or any(lit in text for lit in lits), pattern
+
+
+def test_literal_prefixes_of_simple_patterns() -> None:
+    from models.features import literal_prefixes
+
+    assert literal_prefixes(r"\b(?:stack|stacks)\b") == ("stack",)
+    assert literal_prefixes(r"\b(?:is|are) (?:defined|described) as") == (" defined", " described")
+    assert literal_prefixes(r"\d+") is None
+    assert literal_prefixes(r"(?:x)?y") == ("y",)
+
+
+def test_matcher_scan_agrees_with_match() -> None:
+    cf = CodebookFeatures().fit(["x"])
+    matcher = cf._matcher()
+    for text in _gold_texts()[:200]:
+        toks = tokenize(text)
+        assert [
+            (m.entry, m.start, m.end, m.themes, m.listed, m.negated) for m in matcher.match(toks)
+        ] == [(e, s, t, k, li, n) for e, s, t, k, li, n in matcher.scan(toks)]

@@ -63,3 +63,49 @@ def test_build_estimator_rejects_unknown_params() -> None:
 
     with pytest.raises(ValueError):
         build_estimator({"nope": 1})
+
+
+def test_extra_passages_only_train_and_are_never_scored(
+    fast_params: dict, small_gold: Path, tmp_path: Path
+) -> None:
+    from models.train import combine, default_extra_paths, default_gold_paths
+
+    assert all(not p.name.startswith("extra-") for p in default_gold_paths())
+    assert all(p.name.startswith("extra-") for p in default_extra_paths())
+    gold = load_gold([small_gold])
+    extra_path = tmp_path / "extra-passages.jsonl"
+    rows = [
+        {
+            "id": "extra-001-1",
+            "doc_id": "extra-001",
+            "themes": ["trust"],
+            "text": "Employers do not trust certificates from unknown online providers.",
+        },
+        {
+            "id": "extra-002-1",
+            "doc_id": "extra-002",
+            "themes": ["recognition"],
+            "text": "Prior learning is validated and recognised for credit by the university.",
+        },
+    ]
+    extra_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    extra = load_gold([extra_path])
+    both = combine(gold, extra)
+    assert len(both) == len(gold) + 2 and both.groups[-1] == "extra-002"
+    cv = cross_validate(gold, fast_params, extra)
+    assert cv["pred"].shape == gold.Y.shape  # scored on gold only
+    supports = {t: v["support"] for t, v in cv["metrics"]["per_theme"].items()}
+    assert supports == {t: int(gold.Y[:, j].sum()) for j, t in enumerate(gold.themes)}
+
+
+def test_stacked_ensemble_collapses_to_one_linear_model(
+    fast_params: dict, small_gold: Path
+) -> None:
+    gold = load_gold([small_gold])
+    params = {**fast_params, "base_models": ["lr", "nblr"], "stack": True}
+    est = fit_estimator(gold, params)
+    clf = est.named_steps["clf"]
+    X = est.named_steps["features"].transform(gold.texts[:30])
+    expected = 1.0 / (1.0 + np.exp(-(X @ clf.coef_.T + clf.intercept_)))
+    assert np.allclose(clf.predict_proba(X), expected)
+    assert clf.coef_.shape[0] == 4 and ((clf.thresholds_ > 0) & (clf.thresholds_ < 1)).all()
