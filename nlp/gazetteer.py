@@ -105,15 +105,16 @@ def lower_same_length(text: str) -> str:
 class PhraseTable:
     """Longest-match lookup of many phrases in one compiled regex.
 
-    ``ignore_case`` matches against ``text.lower()`` (phrases must then be lower case);
-    otherwise matching is case-sensitive, so "turkey" never matches "Turkey".
+    ``ignore_case`` matches against ``text.lower()`` (phrases must then be lower case) with
+    hyphens read as spaces, so "long-term care" and "long term care" are one phrase; otherwise
+    matching is exact and case-sensitive, so "turkey" never matches "Turkey".
     """
 
     def __init__(self, entries: Iterable[Entry], *, ignore_case: bool = False) -> None:
         self.ignore_case = ignore_case
         self.by_text: dict[str, Entry] = {}
         for entry in entries:
-            key = entry.text.lower() if ignore_case else entry.text
+            key = self.normalise(entry.text)
             previous = self.by_text.get(key)
             if previous is None or (not previous.codes and entry.codes):
                 # the first entry of a surface form is kept, but a positive one beats a negative
@@ -121,7 +122,13 @@ class PhraseTable:
         alternation = trie_pattern(list(self.by_text)) or r"(?!x)x"
         self.regex = re.compile(rf"(?<![\w&])(?:{alternation})(?![\w&])")
 
+    def normalise(self, text: str) -> str:
+        """The text as matched: lower case with hyphens as spaces, or as it is (same length)."""
+        if not self.ignore_case:
+            return text
+        return lower_same_length(text).replace("-", " ")
+
     def finditer(self, text: str) -> Iterator[Match]:
-        haystack = lower_same_length(text) if self.ignore_case else text
+        haystack = self.normalise(text)
         for found in self.regex.finditer(haystack):
             yield Match(found.start(), found.end(), self.by_text[found.group()])

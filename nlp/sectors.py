@@ -63,7 +63,7 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
 
 
 def variants(term: str) -> list[str]:
-    """Spelling variants of a form: British/American spelling, hyphen or space between words."""
+    """British/American spelling variants of a form (hyphen and space are matched as one)."""
     forms = {term}
     for british, american in SPELLINGS:
         for form in list(forms):
@@ -71,11 +71,6 @@ def variants(term: str) -> list[str]:
                 forms.add(form.replace(british, american))
             elif american in form:
                 forms.add(form.replace(american, british))
-    for form in list(forms):
-        if " " in form and form.count(" ") <= 2:
-            forms.add(form.replace(" ", "-"))
-        if "-" in form:
-            forms.add(form.replace("-", " "))
     forms.discard(term)
     return sorted(forms)
 

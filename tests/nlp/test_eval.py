@@ -1,8 +1,10 @@
 """Tagging quality on the gold passages, split by document (dev tuned on, held-out not).
 
-Measured on 2026-11-23 (held-out looked at once, after tuning ended):
-dev      countries F1 0.983, sectors F1 0.941 (564 passages, 168 documents)
-held-out countries F1 0.923, sectors F1 0.795 (278 passages, 61 documents)
+Measured on 2026-11-23 (held-out: aggregate scores only, looked at before and after the work):
+first lexicon  dev countries F1 0.983, sectors 0.941; held-out countries 0.923, sectors 0.795
+broad lexicon  dev countries F1 0.983, sectors 0.952; held-out countries 0.923, sectors 0.864
+               (held-out sectors P 0.880 R 0.849; countries P 0.949 R 0.897)
+per document   dev countries F1 0.987 (document context: +2 passages), held-out unchanged
 The floors below guard these figures; the issue's targets (0.97 / 0.88 held-out) are not met.
 """
 
@@ -36,15 +38,21 @@ def test_split_sizes(scores: dict) -> None:
 
 def test_dev_scores(scores: dict) -> None:
     assert scores["dev"]["countries"]["f1"] >= 0.98
-    assert scores["dev"]["sectors"]["f1"] >= 0.94
+    assert scores["dev"]["sectors"]["f1"] >= 0.95
 
 
 def test_heldout_scores_do_not_regress(scores: dict) -> None:
     assert scores["heldout"]["countries"]["f1"] >= 0.92
-    assert scores["heldout"]["sectors"]["f1"] >= 0.79
+    assert scores["heldout"]["sectors"]["f1"] >= 0.86
 
 
-@pytest.mark.xfail(reason="held-out below the issue's targets (0.92 / 0.79 measured)", strict=False)
+def test_document_context_does_not_hurt(scores: dict) -> None:
+    for part in ("dev", "heldout"):
+        for field in ("countries", "sectors"):
+            assert scores[part]["document"][field]["f1"] >= scores[part][field]["f1"]
+
+
+@pytest.mark.xfail(reason="held-out below the issue's targets (0.92 / 0.86 measured)", strict=False)
 def test_heldout_meets_targets(scores: dict) -> None:
     assert scores["heldout"]["countries"]["f1"] >= 0.97
     assert scores["heldout"]["sectors"]["f1"] >= 0.88
