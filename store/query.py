@@ -272,13 +272,18 @@ def _text_condition(conn_dialect: str, user_text: str) -> ColumnElement[bool]:
 # --- Filters and findings --------------------------------------------------------------------
 
 
-def _conditions(q: FindingsQuery, dialect: str) -> list[ColumnElement[bool]]:
+def _conditions(q: FindingsQuery, dialect: str, *, scan: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE of ``q``. ``scan``: label filters as per-passage checks only (for a reading-
+    order scan that stops at the limit) rather than driven from the label index."""
     conds: list[ColumnElement[bool]] = []
     if not q.include_retired:
         conds += [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
     label_filters = _label_filters(q)
     if label_filters:
-        conds.append(_labels_condition(label_filters))
+        if scan:
+            conds += [has_effective_label(k, v, min_score=m) for k, v, m in label_filters]
+        else:
+            conds.append(_labels_condition(label_filters))
     if q.documents:
         wanted = _values(q.documents)
         conds.append(or_(passages.c.document_id.in_(wanted), documents.c.source.in_(wanted)))
@@ -308,6 +313,9 @@ def _label_filters(q: FindingsQuery) -> list[LabelFilter]:
         out.append(("country", _values(q.countries, upper=True), None))
     if q.sectors:
         out.append(("sector", _values(q.sectors, upper=True), None))
+    order = q.extra.get("label_order") if q.extra else None
+    if order:
+        out.sort(key=lambda f: order.index(f[0]) if f[0] in order else len(order))
     return out
 
 
@@ -321,16 +329,19 @@ def _labels_condition(filters: list[LabelFilter]) -> ColumnElement[bool]:
     """
     aliases = [labels.alias(f"cand{i}") for i in range(len(filters))]
     first = aliases[0]
-    source = first
-    where: list[ColumnElement[bool]] = []
-    for i, (lab, (kind, values, min_score)) in enumerate(zip(aliases, filters, strict=True)):
-        if i:
-            source = source.join(lab, lab.c.passage_id == first.c.passage_id)
-        where += [lab.c.kind == kind, lab.c.assigned.is_(True), lab.c.origin.in_(MACHINE)]
+
+    def match(lab, kind: str, values: list[str] | None, min_score: float | None) -> list:  # noqa: ANN001
+        conds = [lab.c.kind == kind, lab.c.assigned.is_(True), lab.c.origin.in_(MACHINE)]
         if values is not None:
-            where.append(lab.c.value.in_(values))
+            conds.append(lab.c.value.in_(values))
         if min_score is not None:
-            where.append(lab.c.score >= min_score)
+            conds.append(lab.c.score >= min_score)
+        return conds
+
+    where = match(first, *filters[0])
+    for lab, f in zip(aliases[1:], filters[1:], strict=True):  # the first (rarest) drives
+        where.append(exists().where(lab.c.passage_id == first.c.passage_id, *match(lab, *f)))
+    source = first
     machine = select(first.c.passage_id).select_from(source).where(*where)
     wanted = [
         and_(reviews.c.kind == kind, reviews.c.value.in_(values))
@@ -372,7 +383,46 @@ def _order(q: FindingsQuery) -> list[ColumnElement[Any]]:
     return reading
 
 
-def _findings_select(q: FindingsQuery, dialect: str) -> Select:
+SAMPLE_CAP = 20_000
+
+
+def _sample_counts(conn: Connection, filters: list[LabelFilter]) -> list[int]:
+    """How many assigned machine labels match each filter, counted up to ``SAMPLE_CAP``
+    (index-only, a few milliseconds): enough to tell rare filters from common ones."""
+    counts = []
+    for kind, values, _ in filters:
+        hits = (
+            select(labels.c.passage_id)
+            .where(
+                labels.c.kind == kind,
+                labels.c.assigned.is_(True),
+                *([labels.c.value.in_(values)] if values is not None else []),
+            )
+            .limit(SAMPLE_CAP)
+            .subquery()
+        )
+        counts.append(conn.execute(select(func.count()).select_from(hits)).scalar_one())
+    return counts
+
+
+def _plan(conn: Connection, q: FindingsQuery) -> tuple[bool, FindingsQuery]:
+    """(scan, q with its label filters rarest first).
+
+    When every label filter is common and only a page is wanted, reading passages in order
+    and checking each stops at the limit after a few hundred rows; otherwise the candidates
+    are collected from the rarest filter's index entries and sorted.
+    """
+    filters = _label_filters(q)
+    if not filters:
+        return False, q
+    counts = _sample_counts(conn, filters)
+    order = sorted(range(len(filters)), key=lambda i: counts[i])
+    q = replace(q, extra={**q.extra, "label_order": [filters[i][0] for i in order]})
+    dense = min(counts) >= SAMPLE_CAP
+    return dense and q.limit is not None and q.sort == "document", q
+
+
+def _findings_select(q: FindingsQuery, dialect: str, *, scan: bool = False) -> Select:
     stmt = (
         select(
             passages.c.passage_id,
@@ -390,7 +440,7 @@ def _findings_select(q: FindingsQuery, dialect: str) -> Select:
             documents.c.date,
         )
         .join(documents, documents.c.document_id == passages.c.document_id)
-        .where(*_conditions(q, dialect))
+        .where(*_conditions(q, dialect, scan=scan))
         .order_by(*_order(q))
     )
     if q.offset:
@@ -425,7 +475,8 @@ def iter_findings(
     """The findings of ``q`` in batches, streamed: memory stays flat for 100k+ rows."""
     q = q or FindingsQuery()
     with engine.connect() as conn:
-        stmt = _findings_select(q, conn.dialect.name)
+        scan, q = _plan(conn, q)
+        stmt = _findings_select(q, conn.dialect.name, scan=scan)
         result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
         for rows in result.partitions(batch_size):
             yield _build_findings(conn, rows)
