@@ -100,8 +100,11 @@ FUNCTION_WORDS = frozenset(
 AGREEMENT_WORDS = re.compile(
     r"\s*(?:Process|process|Declaration|declaration|Communiqu[eé]|communiqu[eé]|Convention|"
     r"Agreement|Strategy|Conclusions|conclusions|Treaty|Charter|Principles|Agenda|Commitment|"
-    r"Accord|Protocol|Criteria|criteria|Pledge|Recommendation)\b"
+    r"Accord|Protocol|Criteria|criteria|Pledge|Recommendation|[Ii]nitiative|[Pp]rogramme|"
+    r"[Kk]ey [Cc]ommitments?|Follow-[Uu]p|[Mm]inisterial)\b"
 )
+# Name particles: "Leonardo da Vinci", "Jan van Eyck" are people, not places.
+NAME_PARTICLE_BEFORE = re.compile(r"\b[A-Z][a-z]+ (?:da|de|di|van|von|del|della|du) $")
 AGREEMENT_BEFORE = re.compile(r"(?:Treaty|Treaties|Declaration|Communiqu[eé]|Charter) of\s+$")
 # Seat addresses and imprints: a postcode before the city, or a street/box/phone line around it.
 POSTCODE_BEFORE = re.compile(
@@ -115,12 +118,14 @@ ADDRESS_AFTER = re.compile(
 POSTCODE_IN_LINE = re.compile(r"\b\d{3,5}(?: \d{2})? [A-Z][\w-]+(?: \([\w ]+\))?,\s*$")
 ADDRESS_CONTEXT = re.compile(
     r"(?:P\.?\s?O\.?\s?Box|Postal address|Tel\.?[:\s]|Fax[:\s]|E-mail:|Email:|Street\b|Str\.|"
-    r"Avenue\b|Rue\b|\bStraße\b|Strasse\b|Publications Office|Printed in|Imprint)"
+    r"Avenue\b|Rue\b|\bStraße\b|Strasse\b|Publications Office|Printed in|Imprint|imprint|"
+    r"\bplace de\b|\brue de\b|headquarters address|postal address)"
 )
 # Language use of an adjective: "in Swedish", "German-speaking", "the Dutch version".
 LANGUAGE_AFTER = re.compile(
     r"(?:[- ](?:language|languages|speaking|speakers?|translation|version|subtitles|words?|"
-    r"text|original|sign language|course|courses|lessons|classes|tuition|teacher)\b)"
+    r"text|original|sign language|course|courses|lessons|classes|tuition|teacher|rendering|"
+    r"term|terms|equivalent|spelling|acronym|wording)\b)"
 )
 LANGUAGE_BEFORE = re.compile(
     r"\b(?:[Ii]n|[Ii]nto|from|to|speak|speaks|spoken|translated)\s+"
@@ -137,8 +142,70 @@ NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
 PREV_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
 
 
+# Adjectives that are also language names: only these can be a language ("in Swedish").
+LANGUAGE_NAMES = frozenset(
+    [
+        "Albanian",
+        "Arabic",
+        "Armenian",
+        "Basque",
+        "Belarusian",
+        "Bosnian",
+        "Bulgarian",
+        "Catalan",
+        "Chinese",
+        "Croatian",
+        "Czech",
+        "Danish",
+        "Dutch",
+        "English",
+        "Estonian",
+        "Finnish",
+        "Flemish",
+        "French",
+        "Galician",
+        "Georgian",
+        "German",
+        "Greek",
+        "Hebrew",
+        "Hindi",
+        "Hungarian",
+        "Icelandic",
+        "Irish",
+        "Italian",
+        "Japanese",
+        "Korean",
+        "Latvian",
+        "Lithuanian",
+        "Luxembourgish",
+        "Macedonian",
+        "Maltese",
+        "Montenegrin",
+        "Norwegian",
+        "Persian",
+        "Polish",
+        "Portuguese",
+        "Romanian",
+        "Russian",
+        "Serbian",
+        "Slovak",
+        "Slovenian",
+        "Slovene",
+        "Spanish",
+        "Swedish",
+        "Turkish",
+        "Ukrainian",
+        "Welsh",
+    ]
+)
+
+
 def _adjective_is_language(text: str, match: Match) -> bool:
+    if text[match.start : match.end].title() not in LANGUAGE_NAMES:
+        return False  # "New Zealand", "Scottish": never a language on their own
     after = text[match.end : match.end + 24]
+    if after.startswith(("'s", "\u2019s")):
+        return False
     if LANGUAGE_AFTER.match(after):
         return True
     before = text[max(0, match.start - 60) : match.start]
@@ -151,6 +218,8 @@ def _adjective_is_language(text: str, match: Match) -> bool:
 
 def _is_person_name(text: str, match: Match) -> bool:
     before = text[max(0, match.start - 20) : match.start]
+    if NAME_PARTICLE_BEFORE.search(before):
+        return True
     prev = PREV_WORD.search(before)
     if prev and prev.group(1) not in FUNCTION_WORDS and not before.rstrip().endswith((".", ":")):
         return True
@@ -199,6 +268,8 @@ def reject_reason(text: str, match: Match) -> str | None:
     if entry.kind == "adjective" and _adjective_is_language(text, match):
         return "language"
     if entry.text in PERSON_NAMES and _is_person_name(text, match):
+        return "person"
+    if NAME_PARTICLE_BEFORE.search(text[max(0, match.start - 20) : match.start]):
         return "person"
     if entry.text == "Georgia" and _is_us_state(text, match):
         return "us-state"

@@ -14,6 +14,18 @@ def codes(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # names and possessives are never "languages"; only language adjectives can be
+        ("In New Zealand, badges are listed on a register.", ["NZ"]),
+        ("It belongs to New Zealand's regulated education system.", ["NZ"]),
+        ("The guide was published in Swedish.", []),
+        ("The word microcredenziale is the Italian rendering of the term.", []),
+        # programmes, initiatives and key commitments named after people or cities
+        ("The Leonardo da Vinci programme funded mobility.", []),
+        ("The Bruges initiative launched closer cooperation.", []),
+        ("It connects micro-credentials with the Bologna key commitments.", []),
+        ("A summit in Porto agreed the action plan.", ["PT"]),
+        # an address given as an imprint
+        ("Published from its headquarters address at 7 place de Fontenoy, Paris.", []),
         # Georgia the US state vs the country
         ("The college in Atlanta, Georgia launched badges.", ["US"]),
         ("Georgia Tech offers micro-masters.", []),

@@ -5,6 +5,10 @@ first lexicon  dev countries F1 0.983, sectors 0.941; held-out countries 0.923, 
 broad lexicon  dev countries F1 0.983, sectors 0.952; held-out countries 0.923, sectors 0.864
                (held-out sectors P 0.880 R 0.849; countries P 0.949 R 0.897)
 per document   dev countries F1 0.987 (document context: +2 passages), held-out unchanged
+guideline fixes held-out countries 0.940 (P 0.978 R 0.904): language adjectives only for
+               language names, programmes/initiatives named after places, name particles,
+               imprint addresses. NB: the lead had read held-out country errors before these
+               fixes, so from here on the held-out figure is no longer a clean estimate.
 The floors below guard these figures; the issue's targets (0.97 / 0.88 held-out) are not met.
 """
 
@@ -42,7 +46,7 @@ def test_dev_scores(scores: dict) -> None:
 
 
 def test_heldout_scores_do_not_regress(scores: dict) -> None:
-    assert scores["heldout"]["countries"]["f1"] >= 0.92
+    assert scores["heldout"]["countries"]["f1"] >= 0.935
     assert scores["heldout"]["sectors"]["f1"] >= 0.86
 
 
@@ -52,7 +56,7 @@ def test_document_context_does_not_hurt(scores: dict) -> None:
             assert scores[part]["document"][field]["f1"] >= scores[part][field]["f1"]
 
 
-@pytest.mark.xfail(reason="held-out below the issue's targets (0.92 / 0.86 measured)", strict=False)
+@pytest.mark.xfail(reason="held-out below the issue's targets (0.94 / 0.86 measured)", strict=False)
 def test_heldout_meets_targets(scores: dict) -> None:
     assert scores["heldout"]["countries"]["f1"] >= 0.97
     assert scores["heldout"]["sectors"]["f1"] >= 0.88
