@@ -15,6 +15,7 @@ from store.write import write_document
 
 # document -> (kind, title, doc_type, publisher, date, passages)
 # passage: (text, page, {theme: score}, countries, sectors); assigned when score >= 0.5
+# fmt: off
 DOCS = {
     "d1": ("pdf", "Retail credentials in Sweden", "policy", "Skolverket", "2021-05-01", [
         ("Sweden trusts digital badges in the retail sector.", 1,
@@ -33,14 +34,24 @@ DOCS = {
          {"trust": 0.55}, ["FI"], ["N"]),
     ]),
 }
+# fmt: on
 
 
 def source(doc: str) -> SourceFile:
     kind, title, doc_type, publisher, date, _ = DOCS[doc]
     ext = {"pdf": "pdf", "html": "html", "txt": "txt"}[kind]
     uri = f"file:///corpus/{doc}.{ext}" if kind != "html" else f"https://example.org/{doc}"
-    return SourceFile(path=f"/corpus/{doc}.{ext}", uri=uri, kind=kind, sha256=f"sha-{doc}",
-                      size=100, title=title, doc_type=doc_type, publisher=publisher, date=date)
+    return SourceFile(
+        path=f"/corpus/{doc}.{ext}",
+        uri=uri,
+        kind=kind,
+        sha256=f"sha-{doc}",
+        size=100,
+        title=title,
+        doc_type=doc_type,
+        publisher=publisher,
+        date=date,
+    )
 
 
 def processed(doc: str, extra: list[tuple] = ()) -> ProcessedDocument:
@@ -55,8 +66,14 @@ def processed(doc: str, extra: list[tuple] = ()) -> ProcessedDocument:
             lab.append(LabelRecord(pid, "theme", theme, "model", score, score >= 0.5, "m1"))
         lab += [LabelRecord(pid, "country", c, "rule") for c in countries]
         lab += [LabelRecord(pid, "sector", s, "rule") for s in sectors]
-    return ProcessedDocument(source=source(doc), document_id=doc, pipeline_version="p1",
-                             passages=ps, labels=lab, n_pages=2)
+    return ProcessedDocument(
+        source=source(doc),
+        document_id=doc,
+        pipeline_version="p1",
+        passages=ps,
+        labels=lab,
+        n_pages=2,
+    )
 
 
 def build_store(url: str) -> Engine:
@@ -79,11 +96,29 @@ def pid_of(text_start: str) -> tuple[str, str]:
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def decide(engine: Engine, text_start: str, kind: str, value: str, decision: str, *,
-           minutes: int = 0, undone: bool = False, reviewer: str = "ana") -> None:
+def decide(
+    engine: Engine,
+    text_start: str,
+    kind: str,
+    value: str,
+    decision: str,
+    *,
+    minutes: int = 0,
+    undone: bool = False,
+    reviewer: str = "ana",
+) -> None:
     """A review decision written as the review app would (reviews table)."""
     pid, h = pid_of(text_start)
     with engine.begin() as conn:
-        conn.execute(insert(reviews).values(
-            content_hash=h, passage_id=pid, kind=kind, value=value, decision=decision,
-            reviewer=reviewer, created_at=_T0 + timedelta(minutes=minutes), undone=undone))
+        conn.execute(
+            insert(reviews).values(
+                content_hash=h,
+                passage_id=pid,
+                kind=kind,
+                value=value,
+                decision=decision,
+                reviewer=reviewer,
+                created_at=_T0 + timedelta(minutes=minutes),
+                undone=undone,
+            )
+        )

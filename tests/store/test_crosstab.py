@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from findings_factory import build_store, decide
+
 from store.query import FindingsQuery, cell_query, crosstab, query
 
 
@@ -35,8 +35,12 @@ def test_documents_counted_once_and_doc_dimensions(db_url: str) -> None:
 def test_filters_apply(db_url: str) -> None:
     e = build_store(db_url)
     g = grid(crosstab(e, "theme", "country", FindingsQuery(date_from="2022")))
-    assert set(g) == {("modularisation", "SE"), ("modularisation", "FI"),
-                      ("recognition", "SE"), ("recognition", "FI")}
+    assert set(g) == {
+        ("modularisation", "SE"),
+        ("modularisation", "FI"),
+        ("recognition", "SE"),
+        ("recognition", "FI"),
+    }
 
 
 def test_reviews_override_in_cells(db_url: str) -> None:
@@ -50,8 +54,7 @@ def test_reviews_override_in_cells(db_url: str) -> None:
     assert g[("modularisation", "SE")] == (1, 1)
 
 
-@pytest.mark.parametrize("dims", [("theme", "country"), ("sector", "doc_type"),
-                                  ("theme", "year")])
+@pytest.mark.parametrize("dims", [("theme", "country"), ("sector", "doc_type"), ("theme", "year")])
 def test_every_cell_opens_its_passages(db_url: str, dims: tuple[str, str]) -> None:
     e = build_store(db_url)
     decide(e, "The name", "country", "SE", "accept")

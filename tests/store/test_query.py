@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from findings_factory import build_store, decide, pid_of, processed
+
 from store.query import FindingsQuery, count, query
 from store.write import retire_missing, write_document
 
@@ -29,8 +30,9 @@ def test_dates_scores_sort_and_paging(db_url: str) -> None:
     e = build_store(db_url)
     assert {f.document_id for f in query(e, FindingsQuery(date_from="2020"))} == {"d1", "d2"}
     assert {f.document_id for f in query(e, FindingsQuery(date_to="2021"))} == {"d1", "d3"}
-    assert {f.document_id for f in query(e, FindingsQuery(date_from="2021",
-                                                          date_to="2021"))} == {"d1"}
+    assert {f.document_id for f in query(e, FindingsQuery(date_from="2021", date_to="2021"))} == {
+        "d1"
+    }
     assert len(query(e, FindingsQuery(min_score=0.75))) == 2  # trust .9, recognition .8
     assert len(query(e, FindingsQuery(themes=["trust"], min_score=0.6))) == 1
     best = query(e, FindingsQuery(themes=["trust"], sort="score"))
