@@ -16,6 +16,9 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
+    # Dask's scheduler and nannies log every start and stop at INFO: keep the terminal clean
+    "DASK_LOGGING__DISTRIBUTED": "warning",
+    "DASK_DISTRIBUTED__SCHEDULER__DASHBOARD": "false",
 }
 
 for _key, _value in PREFECT_DEFAULTS.items():

@@ -25,11 +25,10 @@ from corpus.fetch import Fetcher, FetchSettings, TransientFetchFailed
 from corpus.sources import Listing, SourceSpec, load_config
 from corpus.sources import list_source as list_source_plain
 from corpus.types import SourceFile
-from flows import pipeline
+from flows import pipeline, reporting
 from flows.pipeline import DocOutcome, RefreshSummary, Reporter
 
 TASK_RUNNERS = ("thread", "process", "dask")
-_reporter: Reporter | None = None
 _fetchers: dict[FetchSettings, Fetcher] = {}
 
 
@@ -183,7 +182,7 @@ def refresh_corpus(
             list_source=(lambda spec: list_source(spec, settings)) if cfg else None,
             fetch_document=fetch_one if cfg else None,
             force=force,
-            reporter=_reporter,
+            reporter=reporting.current_reporter(),
             flow_run_id=str(flow_run.get_id() or "") or None,
         )
 
@@ -205,8 +204,7 @@ def run_refresh(
     The reporter (a progress bar) is process-local state, not a flow parameter, so that the
     flow's parameters stay plain values that Prefect can show and a deployment can set.
     """
-    global _reporter
-    _reporter = reporter
+    reporting.set_reporter(reporter)
     try:
         return refresh_corpus(
             [str(p) for p in paths] if paths else None,
@@ -219,4 +217,4 @@ def run_refresh(
             dask_address,
         )
     finally:
-        _reporter = None
+        reporting.set_reporter(None)

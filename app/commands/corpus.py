@@ -37,22 +37,31 @@ def refresh(
     ] = True,
     config: Annotated[
         Path | None,
-        typer.Option(help="Sources file, read when no PATHS are given. Default: ./credscope.toml",
-                     show_default=False),
+        typer.Option(
+            help="Sources file, read when no PATHS are given. Default: ./credscope.toml",
+            show_default=False,
+        ),
     ] = None,
     task_runner: Annotated[
         TaskRunnerKind, typer.Option(help="Where documents are processed.")
     ] = TaskRunnerKind.thread,
     batch_size: Annotated[
         int | None,
-        typer.Option(help="Documents per task (default: 1, or 50-500 for a large corpus or "
-                          "a process/dask runner).", show_default=False, min=1),
+        typer.Option(
+            help="Documents per task (default: 1, or 50-500 for a large corpus or "
+            "a process/dask runner).",
+            show_default=False,
+            min=1,
+        ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Processes of a process/dask runner.", min=1)] = 2,
     dask_address: Annotated[
         str | None,
-        typer.Option(help="An existing Dask scheduler (tcp://host:8786) instead of a local "
-                          "cluster; implies --task-runner dask.", show_default=False),
+        typer.Option(
+            help="An existing Dask scheduler (tcp://host:8786) instead of a local "
+            "cluster; implies --task-runner dask.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Refresh the store from documents: fetch, extract, cut, classify, tag, store.
@@ -81,8 +90,14 @@ def refresh(
     console.print(f"Store: [bold]{db_url}[/bold]")
     try:
         summary = _run_with_progress(
-            [str(p) for p in paths] if paths else None, db_url, force=force, prefect=prefect,
-            config=config_path, task_runner=runner, batch_size=batch_size, workers=workers,
+            [str(p) for p in paths] if paths else None,
+            db_url,
+            force=force,
+            prefect=prefect,
+            config=config_path,
+            task_runner=runner,
+            batch_size=batch_size,
+            workers=workers,
             dask_address=dask_address,
         )
     except LeaseHeld as exc:
@@ -109,10 +124,18 @@ def _config_path(config: Path | None) -> str:
     return str(path)
 
 
-def _run_with_progress(paths: list[str] | None, db_url: str, *, force: bool, prefect: bool,
-                       config: str | None = None, task_runner: str = "thread",
-                       batch_size: int | None = None, workers: int = 2,
-                       dask_address: str | None = None):  # noqa: ANN202
+def _run_with_progress(
+    paths: list[str] | None,
+    db_url: str,
+    *,
+    force: bool,
+    prefect: bool,
+    config: str | None = None,
+    task_runner: str = "thread",
+    batch_size: int | None = None,
+    workers: int = 2,
+    dask_address: str | None = None,
+):  # noqa: ANN202
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -132,18 +155,38 @@ def _run_with_progress(paths: list[str] | None, db_url: str, *, force: bool, pre
             name = Path(source.path).name if source.path else source.uri
             progress.update(state["task"], advance=1, current=name)
 
+    if prefect:
+        # Imported before any live display: Prefect's log handlers keep the sys.stdout they
+        # see at import, and a rich proxy there makes Dask's task pickling fail.
+        import os
+
+        from flows.refresh import run_refresh
+
+        if not os.environ.get("PREFECT_API_URL"):
+            console.print("Prefect: ephemeral mode (a temporary local server, ~10 s to start)")
     with progress:
         if prefect:
-            with console.status("Starting Prefect (ephemeral mode)…"):
-                from flows.refresh import run_refresh
-            return run_refresh(paths, db_url, force=force, reporter=report, config=config,
-                               task_runner=task_runner, batch_size=batch_size, workers=workers,
-                               dask_address=dask_address)
+            return run_refresh(
+                paths,
+                db_url,
+                force=force,
+                reporter=report,
+                config=config,
+                task_runner=task_runner,
+                batch_size=batch_size,
+                workers=workers,
+                dask_address=dask_address,
+            )
         from corpus.sources import load_config
         from flows.pipeline import run_plain
 
-        return run_plain(paths, db_url, force=force, reporter=report,
-                         config=load_config(config) if config else None)
+        return run_plain(
+            paths,
+            db_url,
+            force=force,
+            reporter=report,
+            config=load_config(config) if config else None,
+        )
 
 
 def print_summary(summary) -> None:  # noqa: ANN001 - flows.pipeline.RefreshSummary
@@ -187,8 +230,10 @@ def print_summary(summary) -> None:  # noqa: ANN001 - flows.pipeline.RefreshSumm
             moved.add_row(kind, ", ".join(f"{k} {n:+d}" for k, n in delta) or "-")
         console.print(moved)
     for source, reason in getattr(summary, "source_errors", []) or []:
-        err_console.print(f"[yellow]Source {source} could not be read:[/yellow] {reason} "
-                          "(nothing under it was retired)")
+        err_console.print(
+            f"[yellow]Source {source} could not be read:[/yellow] {reason} "
+            "(nothing under it was retired)"
+        )
     if summary.failed:
         failed = Table(title=f"{len(summary.failed)} documents failed")
         failed.add_column("source", overflow="fold")
@@ -199,7 +244,9 @@ def print_summary(summary) -> None:  # noqa: ANN001 - flows.pipeline.RefreshSumm
 
 
 def extract(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PDF, HTML or text file.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A PDF, HTML or text file.")
+    ],
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Print a document's body text (passages separated by blank lines), or JSON with layout.
@@ -245,10 +292,20 @@ def documents(
     from store.connect import connect
     from store.query import list_documents
 
-    rows = list_documents(connect(resolve_db_url(db)), status=status,
-                          include_retired=include_retired)
-    columns = ["document_id", "source", "status", "error", "title", "kind", "n_pages",
-               "n_passages", "retired"]
+    rows = list_documents(
+        connect(resolve_db_url(db)), status=status, include_retired=include_retired
+    )
+    columns = [
+        "document_id",
+        "source",
+        "status",
+        "error",
+        "title",
+        "kind",
+        "n_pages",
+        "n_passages",
+        "retired",
+    ]
     if format == TableFormat.table:
         columns = ["document_id", "status", "error", "title", "n_passages"]
     write_rows(rows, format.value, columns, title=f"{len(rows)} documents")
