@@ -1,0 +1,1 @@
+"""Reproducible experiments whose results decided what the shipped model does (not imported)."""
