@@ -554,7 +554,7 @@ def _reviewed_hashes(conn: Connection, hashes: list[str]) -> set[str]:
 
 
 def _dimension(
-    dim: str, name: str, *, reviewed: bool, joins: list[tuple[Any, ColumnElement[bool]]]
+    dim: str, name: str, joins: list[tuple[Any, ColumnElement[bool]]]
 ) -> ColumnElement[Any]:
     """The column a cross-tab groups by; label dimensions add a join to ``joins``."""
     if dim == "doc_type":
@@ -563,13 +563,6 @@ def _dimension(
         return documents.c.year
     if dim not in LABEL_DIMENSIONS:
         raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
-    if reviewed:
-        hashes = select(reviews.c.content_hash).where(reviews.c.undone.is_(False))
-        eff = effective_label_rows([passages.c.content_hash.in_(hashes)], kinds=[dim]).subquery(
-            name
-        )
-        joins.append((eff, eff.c.passage_id == passages.c.passage_id))
-        return eff.c.value
     lab = labels.alias(name)
     joins.append(
         (
@@ -585,16 +578,15 @@ def _dimension(
     return lab.c.value
 
 
-def _crosstab_select(
-    rows: str, cols: str, q: FindingsQuery, dialect: str, *, reviewed: bool
-) -> Select:
+def _crosstab_select(rows: str, cols: str, q: FindingsQuery, dialect: str) -> Select:
+    """Per (row, col, document) passage counts over passages nobody reviewed: their machine
+    labels are the effective ones, read from the covering label index."""
     joins: list[tuple[Any, ColumnElement[bool]]] = []
-    row_col = _dimension(rows, "row_dim", reviewed=reviewed, joins=joins)
-    col_col = _dimension(cols, "col_dim", reviewed=reviewed, joins=joins)
+    row_col = _dimension(rows, "row_dim", joins)
+    col_col = _dimension(cols, "col_dim", joins)
     source = passages.join(documents, documents.c.document_id == passages.c.document_id)
     for target, on in joins:
         source = source.join(target, on)
-    split = is_reviewed(passages.c.content_hash)
     return (
         select(
             row_col.label("row"),
@@ -604,7 +596,8 @@ def _crosstab_select(
         )
         .select_from(source)
         .where(
-            *_conditions(replace(q, limit=None, offset=0), dialect), split if reviewed else ~split
+            *_conditions(replace(q, limit=None, offset=0), dialect),
+            ~is_reviewed(passages.c.content_hash),
         )
         .group_by(row_col, col_col, passages.c.document_id)
     )
@@ -615,23 +608,58 @@ def crosstab(
 ) -> list[Cell]:
     """Passages and documents per (row, col) value pair, under the same filters as ``query``.
 
-    Two queries whose passages do not overlap: passages nobody reviewed count their machine
-    labels (read from the covering index), reviewed passages their labels after review.
-    Their per-document counts are merged here, so ``documents`` is exact.
+    Passages nobody reviewed are counted in SQL from their machine labels (per document);
+    the few reviewed passages are read with their labels after review and paired here. The
+    two sets do not overlap and are merged per document, so ``documents`` is exact.
     """
     q = q or FindingsQuery()
+    for dim in (rows, cols):
+        if dim not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
     per_doc: dict[tuple[Any, Any], dict[str, int]] = defaultdict(dict)
     with engine.connect() as conn:
-        for reviewed in (False, True):
-            stmt = _crosstab_select(rows, cols, q, conn.dialect.name, reviewed=reviewed)
-            for row, col, document_id, n in conn.execute(stmt):
-                docs = per_doc[(row, col)]
-                docs[document_id] = docs.get(document_id, 0) + n
+        stmt = _crosstab_select(rows, cols, q, conn.dialect.name)
+        for row, col, document_id, n in conn.execute(stmt):
+            per_doc[(row, col)][document_id] = n
+        for row, col, document_id in _reviewed_pairs(conn, rows, cols, q):
+            docs = per_doc[(row, col)]
+            docs[document_id] = docs.get(document_id, 0) + 1
     cells = [
         Cell(row=row, col=col, passages=sum(docs.values()), documents=len(docs))
         for (row, col), docs in per_doc.items()
     ]
     return sorted(cells, key=lambda c: (-c.passages, str(c.row), str(c.col)))
+
+
+def _reviewed_pairs(
+    conn: Connection, rows: str, cols: str, q: FindingsQuery
+) -> Iterator[tuple[Any, Any, str]]:
+    """(row, col, document) for each reviewed passage matching ``q``: few, so their labels
+    after review are read like a page of findings and paired here."""
+    hashes = select(reviews.c.content_hash).where(reviews.c.undone.is_(False))
+    stmt = (
+        select(
+            passages.c.passage_id, passages.c.document_id, documents.c.doc_type, documents.c.year
+        )
+        .join(documents, documents.c.document_id == passages.c.document_id)
+        .where(
+            *_conditions(replace(q, limit=None, offset=0), conn.dialect.name),
+            passages.c.content_hash.in_(hashes),
+        )
+    )
+    found = conn.execute(stmt).all()
+    labelled = _labels_of(conn, [r.passage_id for r in found])
+    for r in found:
+        lab = labelled.get(r.passage_id, {})
+
+        def values(dim: str, r: Any = r, lab: dict = lab) -> list[Any]:
+            if dim in LABEL_DIMENSIONS:
+                return sorted(lab.get(dim, ()))
+            return [r.doc_type if dim == "doc_type" else r.year]
+
+        for a in values(rows):
+            for b in values(cols):
+                yield a, b, r.document_id
 
 
 def cell_query(q: FindingsQuery, rows: Dimension, cols: Dimension, cell: Cell) -> FindingsQuery:
