@@ -61,6 +61,7 @@ def _sqlite_read_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI c
 def _pg_read_only(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connection
     cur = dbapi_conn.cursor()
     cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cur.execute("SET work_mem = '128MB'")  # cross-tabs hash and sort in memory
     cur.close()
     dbapi_conn.commit()
 
