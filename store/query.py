@@ -483,8 +483,12 @@ def iter_findings(
 
 
 def _build_findings(conn: Connection, rows: Sequence[Any]) -> list[Finding]:
-    labelled = _labels_of(conn, [r.passage_id for r in rows])
     reviewed = _reviewed_hashes(conn, [r.content_hash for r in rows])
+    labelled = _labels_of(
+        conn,
+        [r.passage_id for r in rows],
+        reviewed={r.passage_id for r in rows if r.content_hash in reviewed},
+    )
     findings = []
     for r in rows:
         lab = labelled.get(r.passage_id, {})
@@ -513,26 +517,40 @@ def _build_findings(conn: Connection, rows: Sequence[Any]) -> list[Finding]:
     return findings
 
 
-def _labels_of(conn: Connection, passage_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Effective labels and the model's theme scores of these passages."""
+def _labels_of(
+    conn: Connection, passage_ids: list[str], *, reviewed: set[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Effective labels and the model's theme scores of these passages.
+
+    One read of the machine rows gives the scores and, for passages nobody reviewed (all
+    but a few), the labels; ``effective_label_rows`` resolves the reviewed ones. ``reviewed``
+    (passage ids) may be given when known; otherwise every passage takes the general path.
+    """
     out: dict[str, dict[str, Any]] = defaultdict(lambda: {"scores": {}})
+    general = set(passage_ids) if reviewed is None else reviewed
     for i in range(0, len(passage_ids), _CHUNK):
         chunk = passage_ids[i : i + _CHUNK]
-        for row in conn.execute(effective_label_rows([passages.c.passage_id.in_(chunk)])):
-            out[row.passage_id].setdefault(row.kind, set()).add(row.value)
         for row in conn.execute(
             select(
-                labels.c.passage_id, labels.c.value, labels.c.score, labels.c.model_version
-            ).where(
-                labels.c.passage_id.in_(chunk),
-                labels.c.kind == "theme",
-                labels.c.origin == "model",
-                labels.c.score.is_not(None),
-            )
+                labels.c.passage_id,
+                labels.c.kind,
+                labels.c.value,
+                labels.c.score,
+                labels.c.assigned,
+                labels.c.origin,
+                labels.c.model_version,
+            ).where(labels.c.passage_id.in_(chunk), labels.c.origin.in_(MACHINE))
         ):
             entry = out[row.passage_id]
-            entry["scores"][row.value] = round(row.score, 4)
-            entry["model_version"] = row.model_version
+            if row.kind == "theme" and row.origin == "model" and row.score is not None:
+                entry["scores"][row.value] = round(row.score, 4)
+                entry["model_version"] = row.model_version
+            if row.assigned and row.passage_id not in general:
+                entry.setdefault(row.kind, set()).add(row.value)
+        resolve = [pid for pid in chunk if pid in general]
+        if resolve:
+            for row in conn.execute(effective_label_rows([passages.c.passage_id.in_(resolve)])):
+                out[row.passage_id].setdefault(row.kind, set()).add(row.value)
     return out
 
 
