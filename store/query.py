@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from store.schema import documents, labels, passages, reviews
+from store.schema import dim_counts, documents, labels, passage_dims, passages, reviews
 from store.types import Cell, DocumentRow, Finding
 
 MACHINE = ("model", "rule")
@@ -279,7 +279,9 @@ def _conditions(q: FindingsQuery, dialect: str, *, scan: bool = False) -> list[C
     if not q.include_retired:
         conds += [passages.c.retired_at.is_(None), documents.c.retired_at.is_(None)]
     label_filters = _label_filters(q)
-    if label_filters:
+    if label_filters and not q.include_retired:  # live passages: the materialised labels
+        conds += [_dims_match(passage_dims.alias(f"dim_{k}"), k, v, m) for k, v, m in label_filters]
+    elif label_filters:
         if scan:
             conds += [has_effective_label(k, v, min_score=m) for k, v, m in label_filters]
         else:
@@ -317,6 +319,28 @@ def _label_filters(q: FindingsQuery) -> list[LabelFilter]:
     if order:
         out.sort(key=lambda f: order.index(f[0]) if f[0] in order else len(order))
     return out
+
+
+def _dims_where(dim: Any, kind: str, values: list[str] | None, min_score: float | None) -> list:
+    conds = [dim.c.kind == kind]
+    if values is not None:
+        conds.append(dim.c.value.in_(values) if len(values) != 1 else dim.c.value == values[0])
+    if min_score is not None:  # a reviewer's accept passes regardless of the score
+        conds.append(or_(dim.c.accepted.is_(True), dim.c.score >= min_score))
+    return conds
+
+
+def _dims_match(
+    dim: Any, kind: str, values: list[str] | None, min_score: float | None
+) -> ColumnElement[bool]:
+    """The live passage carries one of these labels after review (``passage_dims``)."""
+    return (
+        exists()
+        .where(
+            dim.c.passage_id == passages.c.passage_id, *_dims_where(dim, kind, values, min_score)
+        )
+        .correlate_except(dim)
+    )
 
 
 def _labels_condition(filters: list[LabelFilter]) -> ColumnElement[bool]:
@@ -422,7 +446,62 @@ def _plan(conn: Connection, q: FindingsQuery) -> tuple[bool, FindingsQuery]:
     return dense and q.limit is not None and q.sort == "document", q
 
 
+def _driver(q: FindingsQuery) -> tuple[Any, ColumnElement[bool]] | None:
+    """For a page in reading order of live passages whose rarest label filter names one value:
+    walk that value's ``passage_dims`` index in (document, seq) order and stop at the limit."""
+    if q.include_retired or q.sort != "document":
+        return None
+    filters = _label_filters(q)
+    if not filters or filters[0][1] is None or len(filters[0][1]) != 1:
+        return None
+    drive = passage_dims.alias("drive")
+    return drive, and_(
+        drive.c.passage_id == passages.c.passage_id, *_dims_where(drive, *filters[0])
+    )
+
+
+def _without(q: FindingsQuery, kind: str) -> FindingsQuery:
+    """``q`` less its label filter of this kind (the one a driver already applies)."""
+    if kind == "theme":
+        return replace(q, themes=(), min_score=None)
+    return replace(q, countries=()) if kind == "country" else replace(q, sectors=())
+
+
+_FINDING_COLUMNS = (
+    passages.c.passage_id,
+    passages.c.document_id,
+    passages.c.content_hash,
+    passages.c.page,
+    passages.c.char_start,
+    passages.c.char_end,
+    passages.c.text,
+    documents.c.title,
+    documents.c.source,
+    documents.c.kind,
+    documents.c.doc_type,
+    documents.c.publisher,
+    documents.c.date,
+)
+
+
 def _findings_select(q: FindingsQuery, dialect: str, *, scan: bool = False) -> Select:
+    driver = _driver(q)
+    if driver is not None:
+        drive, on = driver
+        source = drive.join(passages, on).join(
+            documents, documents.c.document_id == passages.c.document_id
+        )
+        stmt = (
+            select(*_FINDING_COLUMNS)
+            .select_from(source)
+            .where(*_conditions(_without(q, _label_filters(q)[0][0]), dialect))
+            .order_by(drive.c.document_id, drive.c.seq)
+        )
+        if q.offset:
+            stmt = stmt.offset(q.offset)
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        return stmt
     stmt = (
         select(
             passages.c.passage_id,
@@ -634,6 +713,11 @@ def crosstab(
     for dim in (rows, cols):
         if dim not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dim!r}; one of {', '.join(DIMENSIONS)}")
+    if not q.include_retired:
+        with engine.connect() as conn:
+            found = _dims_crosstab(conn, rows, cols, q)
+        cells = [Cell(row=r, col=c, passages=int(n), documents=int(d)) for r, c, n, d in found]
+        return sorted(cells, key=lambda c: (-c.passages, str(c.row), str(c.col)))
     per_doc: dict[tuple[Any, Any], dict[str, int]] = defaultdict(dict)
     with engine.connect() as conn:
         stmt = _crosstab_select(rows, cols, q, conn.dialect.name)
@@ -647,6 +731,63 @@ def crosstab(
         for (row, col), docs in per_doc.items()
     ]
     return sorted(cells, key=lambda c: (-c.passages, str(c.row), str(c.col)))
+
+
+def _unfiltered(q: FindingsQuery) -> bool:
+    return not (
+        q.themes or q.countries or q.sectors or q.documents or q.doc_types or q.publishers
+        or (q.text and q.text.strip()) or q.date_from or q.date_to or q.min_score is not None
+        or q.reviewed_only or q.include_retired
+    )  # fmt: skip
+
+
+def _document_column(dim: str) -> ColumnElement[Any]:
+    return documents.c.doc_type if dim == "doc_type" else documents.c.year
+
+
+def _dims_crosstab(conn: Connection, rows: str, cols: str, q: FindingsQuery) -> list[tuple]:
+    """(row, col, passages, documents) over live passages from the materialised labels: the
+    per-document pair counts when nothing is filtered, else one group-by over the passages
+    that match ``q`` joined with their ``passage_dims`` rows."""
+    label_rows, label_cols = rows in LABEL_DIMENSIONS, cols in LABEL_DIMENSIONS
+    if _unfiltered(q) and rows != cols and (label_rows or label_cols):
+        if label_rows and label_cols:
+            swap = LABEL_DIMENSIONS.index(rows) > LABEL_DIMENSIONS.index(cols)
+            first, second = (cols, rows) if swap else (rows, cols)
+            stmt = (
+                select(dim_counts.c.row_value, dim_counts.c.col_value,
+                       func.sum(dim_counts.c.passages), func.count())
+                .where(dim_counts.c.row_kind == first, dim_counts.c.col_kind == second)
+                .group_by(dim_counts.c.row_value, dim_counts.c.col_value)
+            )  # fmt: skip
+            found = conn.execute(stmt).all()
+            return [(b, a, n, d) if swap else (a, b, n, d) for a, b, n, d in found]
+        label, other = (rows, cols) if label_rows else (cols, rows)
+        attr = _document_column(other)
+        stmt = (
+            select(dim_counts.c.row_value, attr, func.sum(dim_counts.c.passages), func.count())
+            .join(documents, documents.c.document_id == dim_counts.c.document_id)
+            .where(dim_counts.c.row_kind == label, dim_counts.c.col_kind == "")
+            .group_by(dim_counts.c.row_value, attr)
+        )
+        found = conn.execute(stmt).all()
+        return [(a, b, n, d) if label_rows else (b, a, n, d) for a, b, n, d in found]
+    source = passages.join(documents, documents.c.document_id == passages.c.document_id)
+    keys = []
+    for i, dim in enumerate((rows, cols)):
+        if dim in LABEL_DIMENSIONS:
+            d = passage_dims.alias(f"xt{i}")
+            source = source.join(d, (d.c.passage_id == passages.c.passage_id) & (d.c.kind == dim))
+            keys.append(d.c.value)
+        else:
+            keys.append(_document_column(dim))
+    stmt = (
+        select(keys[0], keys[1], func.count(), func.count(func.distinct(passages.c.document_id)))
+        .select_from(source)
+        .where(*_conditions(replace(q, limit=None, offset=0), conn.dialect.name))
+        .group_by(keys[0], keys[1])
+    )
+    return [tuple(r) for r in conn.execute(stmt)]
 
 
 def _reviewed_pairs(

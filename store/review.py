@@ -20,6 +20,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, case, func, insert, select, update
 
 from store.assignments import assignments
+from store.dims import refresh as refresh_dims
 from store.schema import documents, labels, passages, reviews
 
 DecisionValue = Literal["accept", "reject"]
@@ -168,6 +169,7 @@ def record_decisions(
         ]
         if rows:
             conn.execute(insert(reviews), rows)
+            refresh_dims(conn, content_hashes=hashes)
     _DECIDED.bump(engine)
     return len(rows)
 
@@ -230,6 +232,14 @@ def undo_last(engine: Engine, reviewer: str) -> str | None:
         ).first()
         if last is None:
             return None
+        undone = conn.execute(
+            select(reviews.c.content_hash).where(
+                reviews.c.reviewer == reviewer,
+                reviews.c.created_at == last.created_at,
+                reviews.c.undone.is_(False),
+            )
+        ).scalars()
+        hashes = list(undone)
         conn.execute(
             update(reviews)
             .where(
@@ -239,6 +249,7 @@ def undo_last(engine: Engine, reviewer: str) -> str | None:
             )
             .values(undone=True)
         )
+        refresh_dims(conn, content_hashes=hashes)
     _DECIDED.invalidate(engine)
     return last.passage_id
 

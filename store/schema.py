@@ -156,3 +156,36 @@ leases = Table(
 )
 
 LABEL_KINDS = ("theme", "country", "sector")
+
+# Effective labels (machine labels with review decisions applied) of live passages, kept in
+# step by ``store.dims.refresh`` in the writer's transaction (documents written or retired,
+# labels replaced, decisions recorded or undone). Label filters and cross-tabs read these.
+passage_dims = Table(
+    "passage_dims",
+    metadata,
+    Column("passage_id", String(40), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("value", String(40), primary_key=True),
+    Column("document_id", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("score", Float),  # best machine score (themes); NULL for rules and review-only
+    Column("accepted", Boolean, nullable=False),  # a reviewer's accept is in force
+    # a label filter walks one value's passages in reading order and stops at the limit
+    Index("ix_passage_dims_value", "kind", "value", "document_id", "seq", "passage_id"),
+    Index("ix_passage_dims_document", "document_id"),
+)
+
+# Per live document: passages per (row label, col label) pair of two different label kinds
+# (kinds in LABEL_KINDS order), and per single label (col_kind = col_value = ''). The
+# unfiltered cross-tab reads only these rows; derived from ``passage_dims`` by the same refresh.
+dim_counts = Table(
+    "dim_counts",
+    metadata,
+    Column("row_kind", String(10), primary_key=True),
+    Column("col_kind", String(10), primary_key=True),
+    Column("row_value", String(40), primary_key=True),
+    Column("col_value", String(40), primary_key=True),
+    Column("document_id", String(64), primary_key=True),
+    Column("passages", Integer, nullable=False),
+    Index("ix_dim_counts_document", "document_id"),
+)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from store.dims import refresh as refresh_dims
 from store.schema import documents, labels, passages
 from store.types import LabelRecord, ProcessedDocument, WriteResult
 
@@ -32,7 +33,9 @@ def year_of(date: str | None) -> int | None:
 def write_document(engine: Engine, doc: ProcessedDocument) -> WriteResult:
     """Store one document, its passages and labels atomically."""
     with engine.begin() as conn:
-        return write_document_in(conn, doc)
+        result = write_document_in(conn, doc)
+        refresh_dims(conn, document_ids=[doc.document_id])
+        return result
 
 
 def write_document_in(conn: Connection, doc: ProcessedDocument) -> WriteResult:
@@ -93,7 +96,9 @@ def write_document_in(conn: Connection, doc: ProcessedDocument) -> WriteResult:
         "n_passages": len(doc.passages),
     }
     if existing is None:
-        conn.execute(insert(documents).values(document_id=doc.document_id, first_seen=stamp, **values))
+        conn.execute(
+            insert(documents).values(document_id=doc.document_id, first_seen=stamp, **values)
+        )
         outcome = "new"
     else:
         conn.execute(
@@ -127,7 +132,9 @@ def _sync_passages(conn: Connection, doc: ProcessedDocument, stamp: datetime) ->
             "retired_at": None,
         }
         if p.passage_id in old:
-            conn.execute(update(passages).where(passages.c.passage_id == p.passage_id).values(**row))
+            conn.execute(
+                update(passages).where(passages.c.passage_id == p.passage_id).values(**row)
+            )
         else:
             inserts.append(
                 {
@@ -219,6 +226,7 @@ def retire_missing(engine: Engine, seen_sources: set[str], scope_prefixes: list[
                 .where(and_(passages.c.document_id.in_(chunk), passages.c.retired_at.is_(None)))
                 .values(retired_at=stamp)
             )
+        refresh_dims(conn, document_ids=retired)
     return retired
 
 
@@ -241,3 +249,11 @@ def replace_passage_labels(
     """Re-labelled passages (a new model or tagger): machine labels replaced in one go."""
     with engine.begin() as conn:
         _replace_labels(conn, passage_ids, records, now())
+        docs = set()
+        for chunk in _chunks(passage_ids, 500):
+            docs.update(
+                conn.execute(
+                    select(passages.c.document_id).where(passages.c.passage_id.in_(chunk))
+                ).scalars()
+            )
+        refresh_dims(conn, document_ids=docs)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, insert
 from corpus.ids import content_hash, passage_id
 from corpus.types import Passage, SourceFile
 from store.connect import connect
+from store.dims import refresh as refresh_dims
 from store.schema import reviews
 from store.types import LabelRecord, ProcessedDocument
 from store.write import write_document
@@ -122,3 +123,4 @@ def decide(
                 undone=undone,
             )
         )
+        refresh_dims(conn, content_hashes=[h])

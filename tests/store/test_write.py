@@ -16,12 +16,19 @@ from store.write import retire_missing, write_document
 
 
 def _source(name: str = "a.txt", sha: str = "h1") -> SourceFile:
-    return SourceFile(path=f"/c/{name}", uri=f"file:///c/{name}", kind="txt", sha256=sha,
-                      size=10, title="A report")
+    return SourceFile(
+        path=f"/c/{name}",
+        uri=f"file:///c/{name}",
+        kind="txt",
+        sha256=sha,
+        size=10,
+        title="A report",
+    )
 
 
-def _doc(texts: list[str], sha: str = "h1", themes: dict[int, list[str]] | None = None
-         ) -> ProcessedDocument:
+def _doc(
+    texts: list[str], sha: str = "h1", themes: dict[int, list[str]] | None = None
+) -> ProcessedDocument:
     ps, lab, pos = [], [], 0
     for i, t in enumerate(texts):
         h = content_hash(t)
@@ -32,8 +39,14 @@ def _doc(texts: list[str], sha: str = "h1", themes: dict[int, list[str]] | None 
             lab.append(LabelRecord(pid, "theme", theme, "model", 0.9, True, "m1"))
         lab.append(LabelRecord(pid, "country", "SE", "rule", evidence=[[0, 6, "Sweden"]]))
         lab.append(LabelRecord(pid, "country", "SE", "rule", evidence=[[9, 15, "Sweden"]]))
-    return ProcessedDocument(source=_source(sha=sha), document_id="doc-a", pipeline_version="p1",
-                             passages=ps, labels=lab, n_pages=1)
+    return ProcessedDocument(
+        source=_source(sha=sha),
+        document_id="doc-a",
+        pipeline_version="p1",
+        passages=ps,
+        labels=lab,
+        n_pages=1,
+    )
 
 
 def _count(engine, table, *where) -> int:  # noqa: ANN001
@@ -43,7 +56,9 @@ def _count(engine, table, *where) -> int:  # noqa: ANN001
 
 def test_rewrite_gives_no_duplicates(db_url: str) -> None:
     engine = connect(db_url)
-    doc = _doc(["Sweden trusts badges.", "Sweden recognises prior learning."], themes={0: ["trust"]})
+    doc = _doc(
+        ["Sweden trusts badges.", "Sweden recognises prior learning."], themes={0: ["trust"]}
+    )
     assert write_document(engine, doc).outcome == "new"
     assert write_document(engine, doc).outcome == "unchanged"
     assert _count(engine, passages) == 2
@@ -69,8 +84,13 @@ def test_changed_document_retires_vanished_passages_and_keeps_history(db_url: st
 def test_failed_new_version_keeps_last_good_passages(db_url: str) -> None:
     engine = connect(db_url)
     write_document(engine, _doc(["Good text about Sweden."]))
-    bad = ProcessedDocument(source=_source(sha="h3"), document_id="doc-a",
-                            pipeline_version="p1", status="failed", error="truncated PDF")
+    bad = ProcessedDocument(
+        source=_source(sha="h3"),
+        document_id="doc-a",
+        pipeline_version="p1",
+        status="failed",
+        error="truncated PDF",
+    )
     assert write_document(engine, bad).outcome == "kept"
     [doc] = list_documents(engine)
     assert doc.status == "failed" and doc.error == "truncated PDF"
@@ -79,8 +99,13 @@ def test_failed_new_version_keeps_last_good_passages(db_url: str) -> None:
 
 def test_query_filters_and_or(db_url: str) -> None:
     engine = connect(db_url)
-    write_document(engine, _doc(["Sweden trusts badges.", "Sweden recognises prior learning."],
-                                themes={0: ["trust"], 1: ["recognition"]}))
+    write_document(
+        engine,
+        _doc(
+            ["Sweden trusts badges.", "Sweden recognises prior learning."],
+            themes={0: ["trust"], 1: ["recognition"]},
+        ),
+    )
     assert len(query(engine, FindingsQuery(themes=["trust"]))) == 1
     assert len(query(engine, FindingsQuery(themes=["trust", "recognition"]))) == 2
     assert len(query(engine, FindingsQuery(themes=["trust"], countries=["se"]))) == 1
