@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import Engine, text  # noqa: E402
 
 from store.connect import connect, connect_read_only, dispose_all  # noqa: E402
+from store.dims import rebuild_all  # noqa: E402
 from store.export import export  # noqa: E402
 from store.query import FindingsQuery, crosstab, query  # noqa: E402
 
@@ -362,6 +363,7 @@ def build(url: str, n: int) -> None:
             conn.execute(text(sql))
         if dialect == "sqlite":
             conn.execute(text("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')"))
+        rebuild_all(conn)  # the bulk load bypassed store.write: materialise labels once
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.execute(text("ANALYZE"))
@@ -384,10 +386,28 @@ def _p95(ms: list[float]) -> float:
     return sorted(ms)[max(0, int(round(0.95 * len(ms))) - 1)]
 
 
-def measure(url: str, label: str, runs: int = 40) -> list[tuple[str, str, str, str]]:
+OPS = ("query", "fts", "crosstab", "export")
+
+
+def measure(
+    url: str, label: str, runs: int = 40, ops: tuple[str, ...] = OPS
+) -> list[tuple[str, str, str, str]]:
     engine: Engine = connect_read_only(url)
     rng = np.random.default_rng(3)
     pairs = [(str(rng.choice(list(THEMES))), str(rng.choice(COUNTRIES[:25]))) for _ in range(runs)]
+    rows = []
+    if "query" in ops:
+        rows += _measure_query(engine, label, runs, pairs)
+    if "fts" in ops:
+        rows += _measure_fts(engine, label, runs)
+    if "crosstab" in ops:
+        rows += _measure_crosstab(engine, label)
+    if "export" in ops:
+        rows += _measure_export(engine, label)
+    return rows
+
+
+def _measure_query(engine: Engine, label: str, runs: int, pairs: list) -> list[tuple]:  # noqa: ANN001
     rows = []
     query(engine, FindingsQuery(themes=["trust"], countries=["SE"], limit=50))  # warm
     it = iter(pairs)
@@ -405,6 +425,11 @@ def measure(url: str, label: str, runs: int = 40) -> list[tuple[str, str, str, s
             f"median {statistics.median(ms):.0f} ms; < 100 ms",
         )
     )
+    return rows
+
+
+def _measure_fts(engine: Engine, label: str, runs: int) -> list[tuple]:
+    rows = []
     terms = iter([QUERY_TERMS[i % len(QUERY_TERMS)] for i in range(runs)])
     ms = _timed(lambda: query(engine, FindingsQuery(text=next(terms), limit=50)), runs)
     rows.append(
@@ -415,6 +440,11 @@ def measure(url: str, label: str, runs: int = 40) -> list[tuple[str, str, str, s
             f"median {statistics.median(ms):.0f} ms; < 200 ms",
         )
     )
+    return rows
+
+
+def _measure_crosstab(engine: Engine, label: str) -> list[tuple]:
+    rows = []
     ms = _timed(lambda: crosstab(engine, "theme", "country"), 3)
     rows.append(
         (
@@ -424,6 +454,11 @@ def measure(url: str, label: str, runs: int = 40) -> list[tuple[str, str, str, s
             f"median {statistics.median(ms) / 1000:.2f} s; < 1 s",
         )
     )
+    return rows
+
+
+def _measure_export(engine: Engine, label: str) -> list[tuple]:
+    rows = []
     path = OUT / f"export-{label}.csv"
     t = time.perf_counter()
     n = export(engine, FindingsQuery(limit=100_000), "csv", path)
@@ -445,9 +480,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("CREDSCOPE_TEST_PG", DEFAULT_PG))
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached stores")
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument(
+        "--ops", default=",".join(OPS), help=f"comma-separated subset of {', '.join(OPS)}"
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     n = args.passages
+    ops = tuple(o.strip() for o in args.ops.split(",") if o.strip())
     table: list[tuple[str, str, str, str]] = []
     if args.backend in ("sqlite", "both"):
         path = OUT / f"store-{n}.db"
@@ -457,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                 p.unlink(missing_ok=True)
             build(f"sqlite:///{path}", n)
             marker.touch()
-        table += measure(f"sqlite:///{path}", "sqlite", args.runs)
+        table += measure(f"sqlite:///{path}", "sqlite", args.runs, ops)
     if args.backend in ("postgresql", "both"):
         from sqlalchemy import create_engine
 
@@ -481,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
             with admin.begin() as conn:
                 conn.execute(text(f'CREATE TABLE "{schema}".bench_complete (n int)'))
         admin.dispose()
-        table += measure(url, "postgresql", args.runs)
+        table += measure(url, "postgresql", args.runs, ops)
     dispose_all()
     print(f"\nFindings store, {n:,} synthetic passages\n")
     print("| backend | operation | result | notes |")

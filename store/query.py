@@ -263,7 +263,7 @@ def _text_condition(conn_dialect: str, user_text: str) -> ColumnElement[bool]:
         if not _WORD.search(cleaned):
             return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
         english = literal_column("'english'::regconfig")
-        return func.to_tsvector(english, passages.c.text).op("@@")(
+        return literal_column("passages.text_tsv").op("@@")(  # stored, GIN-indexed (0004)
             func.websearch_to_tsquery(english, cleaned)
         )
     return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
@@ -429,6 +429,18 @@ def _sample_counts(conn: Connection, filters: list[LabelFilter]) -> list[int]:
     return counts
 
 
+def _live_counts(conn: Connection, filters: list[LabelFilter]) -> list[int]:
+    """Live passages per label filter, exact, from the per-document counts (``dim_counts``)."""
+    counts = []
+    for kind, values, _ in filters:
+        where = [dim_counts.c.row_kind == kind, dim_counts.c.col_kind == ""]
+        if values is not None:
+            where.append(dim_counts.c.row_value.in_(values))
+        stmt = select(func.coalesce(func.sum(dim_counts.c.passages), 0)).where(*where)
+        counts.append(int(conn.execute(stmt).scalar_one()))
+    return counts
+
+
 def _plan(conn: Connection, q: FindingsQuery) -> tuple[bool, FindingsQuery]:
     """(scan, q with its label filters rarest first).
 
@@ -439,7 +451,7 @@ def _plan(conn: Connection, q: FindingsQuery) -> tuple[bool, FindingsQuery]:
     filters = _label_filters(q)
     if not filters:
         return False, q
-    counts = _sample_counts(conn, filters)
+    counts = _live_counts(conn, filters) if not q.include_retired else _sample_counts(conn, filters)
     order = sorted(range(len(filters)), key=lambda i: counts[i])
     q = replace(q, extra={**q.extra, "label_order": [filters[i][0] for i in order]})
     dense = min(counts) >= SAMPLE_CAP
