@@ -7,7 +7,7 @@ Reviews are keyed by the passage's *content hash*, so they survive re-extraction
 The schema is created and changed by Alembic migrations (``store/migrations``), applied by
 ``store.connect.connect`` on first use. Besides these tables the migrations create what Core
 does not model: the full-text index (SQLite FTS5 table ``passages_fts`` with triggers;
-PostgreSQL GIN on ``to_tsvector('english', text)``) and the views ``review_decisions``,
+PostgreSQL a stored ``text_tsv`` column with a GIN index) and the views ``review_decisions``,
 ``effective_labels`` and ``findings`` (one row per passage, JSON arrays for Datasette facets).
 A change here needs a new migration in ``store/migrations/versions``.
 """
