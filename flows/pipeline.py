@@ -379,12 +379,14 @@ def batch_size_for(
     n: int, *, runner: str = "thread", workers: int = 1, requested: int | None = None
 ) -> int:
     """Documents per task: one each for a small corpus in the flow's process (5-9 ms a task);
-    50-500 when the corpus is large or tasks go to other processes (115-190 ms a task)."""
+    for other processes (115-190 ms a task) about four batches per worker, so that workers
+    finish together, of 20-500 documents (seconds of work each, which the overhead can't eat).
+    """
     if requested:
         return max(1, requested)
     if runner == "thread" and n <= 500:
         return 1
-    return max(50, min(500, -(-n // (4 * max(1, workers)))))
+    return max(20, min(500, -(-n // (4 * max(1, workers)))))
 
 
 def batches(items: Sequence[SourceFile], size: int) -> list[list[SourceFile]]:
