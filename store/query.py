@@ -631,13 +631,17 @@ def _labels_of(
                 labels.c.origin,
                 labels.c.model_version,
             ).where(labels.c.passage_id.in_(chunk), labels.c.origin.in_(MACHINE))
-        ):
-            entry = out[row.passage_id]
-            if row.kind == "theme" and row.origin == "model" and row.score is not None:
-                entry["scores"][row.value] = round(row.score, 4)
-                entry["model_version"] = row.model_version
-            if row.assigned and row.passage_id not in general:
-                entry.setdefault(row.kind, set()).add(row.value)
+        ):  # unpacked as tuples: this loop sees every label of an export
+            pid, kind, value, score, assigned, origin, model_version = row
+            entry = out[pid]
+            if kind == "theme" and origin == "model" and score is not None:
+                entry["scores"][value] = round(score, 4)
+                entry["model_version"] = model_version
+            if assigned and pid not in general:
+                if kind in entry:
+                    entry[kind].add(value)
+                else:
+                    entry[kind] = {value}
         resolve = [pid for pid in chunk if pid in general]
         if resolve:
             for row in conn.execute(effective_label_rows([passages.c.passage_id.in_(resolve)])):
