@@ -19,7 +19,9 @@ def test_fresh_store_is_at_head_with_views(db_url: str) -> None:
     with e.connect() as conn:
         assert current_revision(conn) == _script_head()
         views = set(inspect(conn).get_view_names())
+        tables = set(inspect(conn).get_table_names())
     assert {"findings", "effective_labels", "review_decisions"} <= views
+    assert "review_assignments" in tables
 
 
 def parse(value: object) -> object:
