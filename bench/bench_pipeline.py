@@ -10,6 +10,7 @@ process itself) and as plain functions (``--no-prefect``), on a fresh SQLite sto
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -52,10 +53,8 @@ def stages(corpus: Path) -> list[list[object]]:
     t = time.perf_counter()
     extractions = []
     for s in sources:
-        try:
+        with contextlib.suppress(ExtractionError):  # failures are counted by the refresh rows
             extractions.append((s, extract_file(s.path, kind=s.kind)))
-        except ExtractionError:
-            pass
     pages = sum(e.n_pages for _, e in extractions)
     row("extract", time.perf_counter() - t, len(sources), pages, 0)
 

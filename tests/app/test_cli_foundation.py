@@ -39,8 +39,9 @@ def test_refresh_lists_failures_and_exits_zero(small_store: tuple[str, Path]) ->
 
 
 def test_refresh_of_missing_path_fails_clearly(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["refresh", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db"),
-                                 "--no-prefect"])
+    result = runner.invoke(
+        app, ["refresh", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db"), "--no-prefect"]
+    )
     assert result.exit_code != 0
 
 
@@ -57,8 +58,22 @@ def test_query_formats(small_store: tuple[str, Path]) -> None:
     out = runner.invoke(app, ["query", "--db", db, "--format", "json"])
     assert out.exit_code == 0, out.output
     rows = json.loads(out.stdout)
-    assert rows and {"passage_id", "document_id", "title", "source", "page", "text", "themes",
-                     "countries", "sectors", "scores"} <= rows[0].keys()
+    assert (
+        rows
+        and {
+            "passage_id",
+            "document_id",
+            "title",
+            "source",
+            "page",
+            "text",
+            "themes",
+            "countries",
+            "sectors",
+            "scores",
+        }
+        <= rows[0].keys()
+    )
     de = [r for r in rows if "DE" in r["countries"]]
     assert de, "dossier-1 speaks of Germany"
     out = runner.invoke(app, ["query", "--db", db, "--country", "DE", "--format", "csv"])
@@ -72,19 +87,29 @@ def test_extract_text_and_json(corpus_dir: Path) -> None:
     text = runner.invoke(app, ["extract", str(corpus_dir / "dossier-1.pdf")])
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("Trust, quality and recognition")
-    data = json.loads(runner.invoke(app, ["extract", str(corpus_dir / "dossier-1.pdf"),
-                                          "--format", "json"]).stdout)
+    data = json.loads(
+        runner.invoke(
+            app, ["extract", str(corpus_dir / "dossier-1.pdf"), "--format", "json"]
+        ).stdout
+    )
     assert data["passages"] and all(p["page"] >= 1 for p in data["passages"])
 
 
 def test_classify_jsonl_with_bad_records() -> None:
-    lines = "\n".join([
-        json.dumps({"id": "a", "text": "Swedish employers trust micro-credentials issued by "
-                                        "accredited providers in the retail sector."}),
-        "not json",
-        json.dumps({"id": "c"}),
-        json.dumps({"id": "d", "text": ""}),
-    ])
+    lines = "\n".join(
+        [
+            json.dumps(
+                {
+                    "id": "a",
+                    "text": "Swedish employers trust micro-credentials issued by "
+                    "accredited providers in the retail sector.",
+                }
+            ),
+            "not json",
+            json.dumps({"id": "c"}),
+            json.dumps({"id": "d", "text": ""}),
+        ]
+    )
     result = runner.invoke(app, ["classify"], input=lines)
     assert result.exit_code == 0, result.output
     out = [json.loads(line) for line in result.stdout.splitlines()]

@@ -14,8 +14,12 @@ def _extraction(paragraphs: list[tuple[str, int]]) -> Extraction:
 
 
 def test_paragraphs_become_passages_with_provenance() -> None:
-    ex = _extraction([("First paragraph about trust in badges.", 1),
-                      ("Second paragraph on page two of the report.", 2)])
+    ex = _extraction(
+        [
+            ("First paragraph about trust in badges.", 1),
+            ("Second paragraph on page two of the report.", 2),
+        ]
+    )
     passages = split_passages(ex, "doc-1")
     assert [p.page for p in passages] == [1, 2]
     for p in passages:

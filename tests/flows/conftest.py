@@ -9,8 +9,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
-    import flows  # noqa: F401 - sets Prefect's quiet, offline defaults before it loads
-
+    import flows  # noqa: F401, I001 - sets Prefect's quiet, offline defaults before it loads
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):

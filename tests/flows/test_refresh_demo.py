@@ -39,11 +39,18 @@ def test_annotated_passages_are_found_and_labelled(refreshed, gold_records) -> N
     engine = connect(db_url)
     stem_of = {d.document_id: Path(d.source).stem for d in list_documents(engine)}
     with engine.connect() as conn:
-        stored = {(stem_of[r.document_id], r.content_hash): r.passage_id
-                  for r in conn.execute(select(passages.c.document_id, passages.c.content_hash,
-                                               passages.c.passage_id))}
-        labelled = {r[0] for r in conn.execute(
-            select(labels.c.passage_id).where(labels.c.kind == "theme").distinct())}
+        stored = {
+            (stem_of[r.document_id], r.content_hash): r.passage_id
+            for r in conn.execute(
+                select(passages.c.document_id, passages.c.content_hash, passages.c.passage_id)
+            )
+        }
+        labelled = {
+            r[0]
+            for r in conn.execute(
+                select(labels.c.passage_id).where(labels.c.kind == "theme").distinct()
+            )
+        }
     found = [stored.get((g["doc_id"], content_hash(g["text"]))) for g in gold_records]
     share = sum(pid is not None for pid in found) / len(gold_records)
     assert share >= 0.95, f"only {share:.1%} of annotated passages were found in the store"
@@ -59,8 +66,10 @@ def test_rerun_adds_no_duplicates(refreshed, corpus_dir: Path) -> None:  # noqa:
 
     def count() -> tuple[int, int]:
         with engine.connect() as conn:
-            return (conn.execute(select(func.count()).select_from(passages)).scalar_one(),
-                    conn.execute(select(func.count()).select_from(labels)).scalar_one())
+            return (
+                conn.execute(select(func.count()).select_from(passages)).scalar_one(),
+                conn.execute(select(func.count()).select_from(labels)).scalar_one(),
+            )
 
     before = count()
     again = run_refresh([str(corpus_dir)], db_url)
