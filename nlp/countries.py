@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
-from nlp.spans import doc_text, set_spans
+from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, read_jsonl
+from nlp.spans import PhraseTagger
 
 SPANS_KEY = "countries"
 GAZETTEER_FILE = "countries.jsonl"
@@ -329,7 +328,7 @@ def _default_finder() -> CountryFinder:
     return _FINDER
 
 
-class CountryTagger:
+class CountryTagger(PhraseTagger):
     """spaCy component: country spans (label = alpha-2 code, ``id_`` = rule) in ``doc.spans``."""
 
     def __init__(self, nlp: Language, name: str, spans_key: str, match_all_caps: bool) -> None:
@@ -347,29 +346,6 @@ class CountryTagger:
     ) -> None:
         rows = entries if entries is not None else read_jsonl(GAZETTEER_FILE)
         self.finder = CountryFinder(entries_from_rows(rows), match_all_caps=self.match_all_caps)
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.finder is None:
-            self.initialize()
-        assert self.finder is not None
-        return set_spans(doc, self.spans_key, self.finder.find(doc_text(doc)))
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.finder is None:
-            self.initialize()
-        assert self.finder is not None
-        rows = entries_to_rows(self.finder.entries)
-        with (path / "entries.jsonl").open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> CountryTagger:
-        with (Path(path) / "entries.jsonl").open(encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-        self.initialize(entries=rows)
-        return self
 
 
 @Language.factory(

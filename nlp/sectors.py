@@ -8,19 +8,16 @@ construction" -> C, F, M) and a phrase without codes blocks a trap. The componen
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
 from spacy.util import registry
 
-from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, entries_to_rows, read_jsonl
-from nlp.spans import doc_text, set_spans
+from nlp.gazetteer import Entry, Match, PhraseTable, entries_from_rows, read_jsonl
+from nlp.spans import PhraseTagger
 
 SPANS_KEY = "sectors"
 LEXICON_FILE = "sector_lexicon.jsonl"
@@ -182,7 +179,7 @@ def find_sectors(text: str) -> list[tuple[int, int, str, str]]:
     return _default_finder().find(text)
 
 
-class SectorTagger:
+class SectorTagger(PhraseTagger):
     """spaCy component: sector spans (label = NACE section letter, ``id_`` = rule)."""
 
     def __init__(self, nlp: Language, name: str, spans_key: str, filter: str) -> None:
@@ -201,28 +198,6 @@ class SectorTagger:
         rows = entries if entries is not None else read_jsonl(LEXICON_FILE)
         keep = registry.misc.get(self.filter_name)()
         self.finder = SectorFinder(entries_from_rows(rows), keep=keep)
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.finder is None:
-            self.initialize()
-        assert self.finder is not None
-        return set_spans(doc, self.spans_key, self.finder.find(doc_text(doc)))
-
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        if self.finder is None:
-            self.initialize()
-        assert self.finder is not None
-        with (path / "entries.jsonl").open("w", encoding="utf-8") as handle:
-            for row in entries_to_rows(self.finder.entries):
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> SectorTagger:
-        with (Path(path) / "entries.jsonl").open(encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-        self.initialize(entries=rows)
-        return self
 
 
 @Language.factory(

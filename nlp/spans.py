@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from spacy.tokens import Doc
+
+from nlp.gazetteer import entries_to_rows
 
 TEXT_KEY = "credscope.text"
 
@@ -28,3 +33,40 @@ def set_spans(doc: Doc, key: str, found: Iterable[tuple[int, int, str, str]]) ->
             spans.append(span)
     doc.spans[key] = spans
     return doc
+
+
+class PhraseTagger:
+    """Shared body of the country and sector components: tag with a finder built from
+    gazetteer rows, and save/load those rows with the pipeline (``entries.jsonl``).
+
+    Subclasses set ``name`` and ``spans_key`` and build ``self.finder`` in ``initialize``.
+    """
+
+    name: str
+    spans_key: str
+    finder: Any = None
+
+    def initialize(
+        self, get_examples: Any = None, *, nlp: Any = None, entries: list[dict] | None = None
+    ) -> None:
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.finder is None:
+            self.initialize()
+        return set_spans(doc, self.spans_key, self.finder.find(doc_text(doc)))
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if self.finder is None:
+            self.initialize()
+        with (path / "entries.jsonl").open("w", encoding="utf-8") as handle:
+            for row in entries_to_rows(self.finder.entries):
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PhraseTagger:
+        with (Path(path) / "entries.jsonl").open(encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        self.initialize(entries=rows)
+        return self
