@@ -6,6 +6,8 @@ Prefect (the bench compares the two to measure Prefect's overhead).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -65,15 +67,36 @@ EXTRACTION_FINGERPRINT = package_fingerprint("corpus")
 TAGGER_FINGERPRINT = package_fingerprint("nlp")
 
 
-def load_analysers() -> Analysers:
-    """The spaCy pipeline and the default theme model, loaded once per process."""
-    global _ANALYSERS
-    if _ANALYSERS is None:
-        from models.predict import load_model
-        from nlp import load_nlp
+_ANALYSERS_LOCK = threading.Lock()
 
-        _ANALYSERS = Analysers(nlp=load_nlp(), model=load_model())
-    return _ANALYSERS
+
+def load_analysers() -> Analysers:
+    """The spaCy pipeline and the default theme model, loaded once per process (a caller
+    that arrives while ``preload_analysers`` is loading waits for that load)."""
+    global _ANALYSERS
+    with _ANALYSERS_LOCK:
+        if _ANALYSERS is None:
+            from models.predict import load_model
+            from nlp import load_nlp
+
+            _ANALYSERS = Analysers(nlp=load_nlp(), model=load_model())
+        return _ANALYSERS
+
+
+def preload_analysers() -> threading.Thread:
+    """Load the analysers in the background (~5 s, mostly importing sklearn/skops and spaCy),
+    e.g. while Prefect's ephemeral server starts in its own process. A failure here is left
+    for the first real ``load_analysers`` call to raise."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            load_analysers()
+            import store.query  # noqa: F401 - and the store's SQLAlchemy/Alembic imports
+            import store.write  # noqa: F401
+
+    thread = threading.Thread(target=load, name="credscope-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def label_passages(

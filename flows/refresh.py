@@ -205,6 +205,8 @@ def run_refresh(
     flow's parameters stay plain values that Prefect can show and a deployment can set.
     """
     reporting.set_reporter(reporter)
+    if task_runner == "thread":  # workers of other runners load their own
+        pipeline.preload_analysers()  # overlaps the ephemeral server's start-up
     try:
         return refresh_corpus(
             [str(p) for p in paths] if paths else None,

@@ -6,7 +6,14 @@ from __future__ import annotations
 from findings_factory import build_store, decide, processed
 
 from store.dims import rebuild_all
-from store.query import FindingsQuery, crosstab, effective_label_rows, query
+from store.query import (
+    FindingsQuery,
+    _label_counts_from_labels,
+    crosstab,
+    effective_label_rows,
+    label_counts,
+    query,
+)
 from store.review import Decision, record_decisions, undo_last
 from store.schema import dim_counts, passage_dims, passages
 from store.write import retire_missing, write_document
@@ -45,6 +52,7 @@ def _check(engine) -> None:  # noqa: ANN001
     with engine.begin() as conn:
         rebuild_all(conn)
     assert _state(engine) == (dims, counts)  # incremental == from scratch
+    assert label_counts(engine) == _label_counts_from_labels(engine)  # run reports read dims
     for rows, cols in [("theme", "country"), ("country", "theme"), ("sector", "doc_type"),
                        ("year", "theme"), ("country", "sector")]:  # fmt: skip
         fast = {(c.row, c.col, c.passages, c.documents) for c in crosstab(engine, rows, cols)}
