@@ -515,21 +515,7 @@ def _findings_select(q: FindingsQuery, dialect: str, *, scan: bool = False) -> S
             stmt = stmt.limit(q.limit)
         return stmt
     stmt = (
-        select(
-            passages.c.passage_id,
-            passages.c.document_id,
-            passages.c.content_hash,
-            passages.c.page,
-            passages.c.char_start,
-            passages.c.char_end,
-            passages.c.text,
-            documents.c.title,
-            documents.c.source,
-            documents.c.kind,
-            documents.c.doc_type,
-            documents.c.publisher,
-            documents.c.date,
-        )
+        select(*_FINDING_COLUMNS)
         .join(documents, documents.c.document_id == passages.c.document_id)
         .where(*_conditions(q, dialect, scan=scan))
         .order_by(*_order(q))
