@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -102,18 +103,37 @@ AGREEMENT_WORDS = re.compile(
     r"Accord|Protocol|Criteria|criteria|Pledge|Recommendation|[Ii]nitiative|[Pp]rogramme|"
     r"[Kk]ey [Cc]ommitments?|Follow-[Uu]p|[Mm]inisterial)\b"
 )
-# Name particles: "Leonardo da Vinci", "Jan van Eyck" are people, not places.
-NAME_PARTICLE_BEFORE = re.compile(r"\b[A-Z][a-z]+ (?:da|de|di|van|von|del|della|du) $")
+# Name particles: "Leonardo da Vinci", "Jan van Eyck" are people, not places. The word before
+# the particle must look like a first name: "Universidad de Salamanca", "Politecnico di Milano"
+# and "Escola del Treball de Lleida" (a chain of particles) name institutions in a place.
+NAME_PARTICLE_BEFORE = re.compile(
+    r"(?<!\bd[aeiou] )(?<!\bdel )(?<!\bdos )(?<!\bdas )(?<!\bdella )\b([A-Z][a-z]+) "
+    r"(?:da|de|di|van|von|del|della|du) $"
+)
+# Institution and administration words of other languages that precede a place with "de/di/do".
+INSTITUTION_WORDS = frozenset(
+    {"Universidad", "Universidade", "Université", "Universitat", "Università", "Universität"}
+    | {"Universiteit", "Escola", "Escuela", "École", "Ecole", "Instituto", "Istituto", "Institut"}
+    | {"Politecnico", "Politécnico", "Politècnica", "Politécnica", "Colegio", "Collège", "Centro"}
+    | {"Centre", "Ciudad", "Comunidad", "Comunitat", "Generalitat", "Junta", "Región", "Regione"}
+    | {"Região", "Provincia", "Província", "Ayuntamiento", "Câmara", "Cámara", "Camera", "Chambre"}
+    | {"Académie", "Academia", "Accademia", "Liceo", "Lycée", "Hochschule", "Fundación"}
+    | {"Fundação", "Fondazione", "Fondation", "Hospital", "Hôpital", "Ospedale", "Agència"}
+    | {"Agencia", "Agência", "Agenzia", "Agence", "Servei", "Servicio", "Serviço", "Servizio"}
+    | {"Consejo", "Conselho", "Consiglio", "Conseil", "Comune", "Città", "Ville", "Puerto"}
+    | {"Diputación", "Cité", "Museo", "Museu", "Musée", "Banco", "Banca", "Banque", "Cidade"}
+    | {"Comarca", "Gobierno", "Governo", "Hogeschool", "Lyceum", "Campus"}
+)
 AGREEMENT_BEFORE = re.compile(r"(?:Treaty|Treaties|Declaration|Communiqu[eé]|Charter) of\s+$")
 # Seat addresses and imprints: a postcode before the city, or a street/box/phone line around it.
 POSTCODE_BEFORE = re.compile(
     r"(?:\b[A-Z]{1,2}-\d{3,5}|\b\d{3} \d{2}|\b(?!(?:19|20)\d\d\b)\d{4,5})\s+$"
 )
 SEAT_BEFORE = re.compile(r"\b(?:seat|seated|registered office)\b[^.;]{0,30}$")
-ADDRESS_AFTER = re.compile(
-    r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b"
-    r"|\s*\(\w+\),\s*[A-Z]{3,}|,\s*[A-Z]{4,}\b)"
-)
+ADDRESS_AFTER = re.compile(r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?\d{4,5}\b)")
+# "Thessaloniki (Pylea), GREECE": a country in capitals after the place ends an address line;
+# an acronym after a country ("in Australia, RMIT University", "MBDA UK, KMF") does not.
+CAPS_AFTER = re.compile(r"(?:\s*\(\w+\))?,\s*([A-Z]{2,}(?: [A-Z]{2,})*)\b")
 POSTCODE_IN_LINE = re.compile(r"\b\d{3,5}(?: \d{2})? [A-Z][\w-]+(?: \([\w ]+\))?,\s*$")
 ADDRESS_CONTEXT = re.compile(
     r"(?:P\.?\s?O\.?\s?Box|Postal address|Tel\.?[:\s]|Fax[:\s]|E-mail:|Email:|Street\b|Str\.|"
@@ -215,9 +235,15 @@ def _adjective_is_language(text: str, match: Match) -> bool:
     return False
 
 
+def _after_name_particle(text: str, match: Match) -> bool:
+    """ "Leonardo da Vinci": a place name after a first name and a particle is a surname."""
+    found = NAME_PARTICLE_BEFORE.search(text, max(0, match.start - 40), match.start)
+    return bool(found and found.group(1) not in INSTITUTION_WORDS)
+
+
 def _is_person_name(text: str, match: Match) -> bool:
     before = text[max(0, match.start - 20) : match.start]
-    if NAME_PARTICLE_BEFORE.search(before):
+    if _after_name_particle(text, match):
         return True
     prev = PREV_WORD.search(before)
     if prev and prev.group(1) not in FUNCTION_WORDS and not before.rstrip().endswith((".", ":")):
@@ -244,12 +270,23 @@ def _is_address(text: str, match: Match) -> bool:
         return True
     if ADDRESS_AFTER.match(text, match.end):
         return True
+    caps = CAPS_AFTER.match(text, match.end)
+    if caps and caps.group(1) in _country_names_in_capitals():
+        return True
     line_start = text.rfind("\n", 0, match.start) + 1
     line_end = text.find("\n", match.end)
     line = text[max(line_start, match.start - 80) : (match.end + 80 if line_end < 0 else line_end)]
     if POSTCODE_IN_LINE.search(text, max(line_start, match.start - 80), match.start):
         return True
     return bool(ADDRESS_CONTEXT.search(line))
+
+
+@lru_cache(maxsize=1)
+def _country_names_in_capitals() -> frozenset[str]:
+    """Country names and aliases in capitals ("GREECE", "UNITED KINGDOM"), for address lines."""
+    rows = read_jsonl(GAZETTEER_FILE)
+    kinds = {"name", "alias"}
+    return frozenset(r["text"].upper() for r in rows if r["codes"] and r["kind"] in kinds)
 
 
 def _is_agreement(text: str, match: Match) -> bool:
@@ -268,7 +305,7 @@ def reject_reason(text: str, match: Match) -> str | None:
         return "language"
     if entry.text in PERSON_NAMES and _is_person_name(text, match):
         return "person"
-    if NAME_PARTICLE_BEFORE.search(text[max(0, match.start - 20) : match.start]):
+    if _after_name_particle(text, match):
         return "person"
     if entry.text == "Georgia" and _is_us_state(text, match):
         return "us-state"

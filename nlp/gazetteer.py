@@ -123,7 +123,12 @@ class PhraseTable:
         self.regex = re.compile(rf"(?<![\w&])(?:{alternation})(?![\w&])")
 
     def normalise(self, text: str) -> str:
-        """The text as matched: lower case with hyphens as spaces, or as it is (same length)."""
+        """The text as matched: lower case with hyphens as spaces, or as it is (same length).
+
+        A typographic apostrophe is read as a straight one either way ("Côte d’Ivoire").
+        """
+        if "\u2019" in text:
+            text = text.replace("\u2019", "'")
         if not self.ignore_case:
             return text
         return lower_same_length(text).replace("-", " ")

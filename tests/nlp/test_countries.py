@@ -90,6 +90,17 @@ def codes(text: str) -> list[str]:
         ("Sofia University and the Sofia City of Knowledge cluster", ["BG"]),
         ("Anglo-Saxon countries", []),
         ("CONTACT US | ABOUT US | Follow us", []),
+        # an acronym after a country opens a name, not an address line
+        ("In Australia, RMIT University and Deakin run pilots.", ["AU"]),
+        ("MBDA UK, KMF and GKN Aerospace", ["GB"]),
+        ("Brussels, BELGIUM", ["BE"]),
+        # institutions named "X de/di/del Place" are in that place; a person's name is not
+        ("The Escola del Treball de Lleida and the Universidad de Salamanca", ["ES"]),
+        ("Politecnico di Milano", ["IT"]),
+        ("A portrait by Leonardo da Vinci.", []),
+        # typographic apostrophes and local names
+        ("Côte d’Ivoire and the Åland islands", ["AX", "CI"]),
+        ("Courses in København and the Hague", ["DK", "NL"]),
         ("MICROCREDENTIALS IN THE US AND CANADA", ["CA", "US"]),
     ],
 )
