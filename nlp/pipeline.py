@@ -20,7 +20,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "lang": "en",
     "components": {
         "credscope_countries": {"spans_key": "countries", "match_all_caps": True},
-        "credscope_sectors": {"spans_key": "sectors", "filter": "credscope.sector_filter.v2"},
+        "credscope_sectors": {"spans_key": "sectors", "filter": "credscope.sector_filter.v3"},
     },
 }
 

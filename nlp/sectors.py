@@ -27,7 +27,8 @@ _NO_PLURAL = re.compile(r"(?:s|ing|ics|ware|care|ment|ion|ity|ture|tion|ism|[^a-
 # "construction of a framework", "the transport of credits": a process noun, not a sector.
 _OF_AFTER = re.compile(r"\s+of\b")
 _METAPHOR_HEADS = frozenset(
-    {"construction", "building", "transport", "transportation", "engineering"}
+    {"construction", "building", "transport", "transportation", "engineering", "architect"}
+    | {"architects"}
 )
 
 
@@ -132,6 +133,32 @@ def make_sector_filter_v2() -> Callable[[str, Match], bool]:
     return keep
 
 
+# "unlike the skills of an electrician or a nurse", "just as trophies do in video games": a sector
+# named only as a contrast or an analogy (to the end of the clause) is not where the passage
+# places training or employers.
+_CONTRAST_BEFORE = re.compile(
+    r"\b(?:[Uu]nlike|as opposed to|in contrast (?:to|with)|compared (?:with|to)|[Jj]ust as)\b"
+    r"[^.;:,()]{0,60}$"
+)
+# "IT-based stock control", "solar-powered": the term modifies another activity.
+_MODIFIER_AFTER = re.compile(r"-(?:based|enabled|supported|assisted|driven|powered)\b")
+
+
+@registry.misc("credscope.sector_filter.v3")
+def make_sector_filter_v3() -> Callable[[str, Match], bool]:
+    """v2, and terms named only in contrast ("unlike a nurse") or as modifiers ("IT-based")."""
+    v2 = make_sector_filter_v2()
+
+    def keep(text: str, match: Match) -> bool:
+        if not v2(text, match):
+            return False
+        if _MODIFIER_AFTER.match(text, match.end):
+            return False
+        return not _CONTRAST_BEFORE.search(text, max(0, match.start - 80), match.start)
+
+    return keep
+
+
 class SectorFinder:
     """Lexicon lookup (lower-cased, longest match) plus a context filter, on plain strings."""
 
@@ -144,7 +171,7 @@ class SectorFinder:
         self.table = PhraseTable(expand_plurals(plain), ignore_case=True)
         # acronyms such as "IT" that are ordinary words in lower case: matched as written
         self.cased_table = PhraseTable(cased) if cased else None
-        self.keep = keep or make_sector_filter_v2()
+        self.keep = keep or make_sector_filter_v3()
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Return ``(start, end, section letter, rule)`` for each sector mention in ``text``."""
@@ -203,7 +230,7 @@ class SectorTagger(PhraseTagger):
 @Language.factory(
     "credscope_sectors",
     assigns=["doc.spans"],
-    default_config={"spans_key": SPANS_KEY, "filter": "credscope.sector_filter.v2"},
+    default_config={"spans_key": SPANS_KEY, "filter": "credscope.sector_filter.v3"},
 )
 def make_sector_tagger(nlp: Language, name: str, spans_key: str, filter: str) -> SectorTagger:
     return SectorTagger(nlp, name, spans_key=spans_key, filter=filter)

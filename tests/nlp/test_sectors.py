@@ -38,7 +38,16 @@ def codes(text: str) -> list[str]:
         ("Chambers of Industry and Commerce offer partial qualifications.", []),
         ("The Academic Bank of Credits stores credits.", []),
         ("A one-stop shop for training on the shop floor", []),
-        ("It is IT-based stock control", ["J"]),
+        # a term that only modifies another activity, or is named as a contrast or analogy
+        ("Warehouse staff learn IT-based stock control", ["H"]),
+        ("IT staff and solar-powered pumps", ["J"]),
+        ("Unlike the skills of an electrician or a nurse, a sales assistant's are implicit", ["G"]),
+        ("Just as trophies matter in the games industry, badges matter to accountants", ["M"]),
+        ("Energy-efficiency retrofits by construction workers", ["F"]),
+        # national industry means manufacturing; staff trained to teach are education (P)
+        ("In Austrian industry the module apprenticeship grew", ["C"]),
+        ("Clinical staff had never been trained as educators", ["P", "Q"]),
+        ("Politicians as architects of the reform", []),
         ("it is what it is", []),
         ("The platform it supports is open", []),
         # the broader lexicon: occupations and activity nouns, variants
