@@ -57,8 +57,53 @@ def micro_prf(gold: Iterable[set[str]], predicted: Iterable[set[str]]) -> dict[s
     }
 
 
-def tag_by_document(rows: Sequence[dict[str, Any]], nlp: Any = None) -> list[list[Any]]:
-    """Tags for gold rows through ``tag_document``: rows grouped by ``doc_id`` in file order."""
+def default_truth_dir() -> Path:
+    """Body texts of the demo corpus the gold passages come from (``data/corpus/truth``)."""
+    return default_gold_path().parent.parent / "corpus" / "truth"
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A title line as extraction marks it: one short line without closing punctuation."""
+    return (
+        0 < len(paragraph) < 200
+        and "\n" not in paragraph
+        and not paragraph.endswith((".", ":", ";", "!", '"', "'"))
+    )
+
+
+def gold_headings(
+    rows: Sequence[dict[str, Any]], truth_dir: str | Path | None = None
+) -> list[str | None]:
+    """The heading each gold passage sits under in its document's body text (None if unknown).
+
+    Gold rows carry no heading, while ``Passage.heading`` does in the pipeline: this finds the
+    passage in ``truth/<doc_id>.truth.txt`` and takes the nearest title paragraph above it.
+    """
+    folder = Path(truth_dir) if truth_dir else default_truth_dir()
+    bodies: dict[str, str | None] = {}
+    headings: list[str | None] = []
+    for row in rows:
+        doc_id = row["doc_id"]
+        if doc_id not in bodies:
+            path = folder / f"{doc_id}.truth.txt"
+            bodies[doc_id] = path.read_text(encoding="utf-8") if path.exists() else None
+        body = bodies[doc_id]
+        at = body.find(row["text"][:60]) if body else -1
+        heading = None
+        if body and at > 0:
+            for paragraph in reversed(body[:at].split("\n\n")):
+                if _is_heading(paragraph.strip()):
+                    heading = paragraph.strip()
+                    break
+        headings.append(heading)
+    return headings
+
+
+def tag_by_document(
+    rows: Sequence[dict[str, Any]], nlp: Any = None, headings: Sequence[str | None] | None = None
+) -> list[list[Any]]:
+    """Tags for gold rows through ``tag_document``: rows grouped by ``doc_id`` in file order,
+    with each passage's heading as section context when ``headings`` are given."""
     from nlp.tagging import tag_document
 
     groups: dict[str, list[int]] = {}
@@ -66,9 +111,9 @@ def tag_by_document(rows: Sequence[dict[str, Any]], nlp: Any = None) -> list[lis
         groups.setdefault(row["doc_id"], []).append(index)
     tagged: list[list[Any]] = [[] for _ in rows]
     for indices in groups.values():
-        for index, tags in zip(
-            indices, tag_document([rows[i]["text"] for i in indices], nlp=nlp), strict=True
-        ):
+        texts = [rows[i]["text"] for i in indices]
+        heads = [headings[i] for i in indices] if headings is not None else None
+        for index, tags in zip(indices, tag_document(texts, nlp=nlp, headings=heads), strict=True):
             tagged[index] = tags
     return tagged
 
@@ -84,7 +129,10 @@ def score_rows(
     from nlp.tagging import tag_texts
 
     texts = [row["text"] for row in rows]
-    tagged = tag_texts(texts, nlp=nlp) if mode == "passage" else tag_by_document(rows, nlp=nlp)
+    if mode == "passage":
+        tagged = tag_texts(texts, nlp=nlp)
+    else:
+        tagged = tag_by_document(rows, nlp=nlp, headings=gold_headings(rows))
     scores: dict[str, dict[str, float]] = {}
     for field, kind in KINDS:
         gold = [set(row[field]) for row in rows]

@@ -1,8 +1,9 @@
 """Tag texts with countries and sectors: plain ``Tag`` records with character offsets.
 
 ``tag_texts`` tags passages one by one. ``tag_document`` tags the passages of one document (in
-order) and adds the document's dominant country to passages that refer to it only
-anaphorically ("the country's register", "the national framework", "the ministry").
+order) and adds the country of the passage's section (the one its heading names) or else the
+document's dominant country to passages that refer to it only anaphorically ("the country's
+register", "the Ministry", "the CROQF Act").
 """
 
 from __future__ import annotations
@@ -24,12 +25,20 @@ SPAN_KINDS: tuple[tuple[str, Literal["country", "sector"]], ...] = (
     ("sectors", "sector"),
 )
 DOCUMENT_CONTEXT_RULE = "document-context"
+SECTION_CONTEXT_RULE = "section-context"
 
-# References to "the" country a document is about, without naming it. Measured on dev: the
-# annotators label these only rarely; "national", "nationwide", "federal" and a lower-case
-# "the ministry"/"the government" are mostly left unlabelled, so they are not anaphors here.
+# References to "the" country a document is about, without naming it: "the country", "the
+# Ministry", "the Government", and a national law by name ("the CROQF Act"; EU acts excluded).
+# Measured on dev: the annotators label these; "national", "nationwide", "federal", a lower-case
+# "the ministry"/"the government" and "the law"/"the decree" are mostly left unlabelled.
+_NOT_NATIONAL_ACTS = (
+    "AI|Data|Chips|Services|Markets|Industry|EU|The|This|That|Resilience|Europe|Accessibility|"
+    "Governance|Act"
+)
 NATIONAL_ANAPHORS = re.compile(
-    r"\b(?:[Tt]he (?:country|island|nation)(?:'s|’s)?|[Tt]he Ministry|[Tt]he Government)\b"
+    r"\b(?:[Tt]he (?:country|island|nation)(?:'s|’s)?|[Tt]he Ministry|[Tt]he Government"
+    rf"|Ministry of|(?<!\bEU )(?<!\bEuropean )(?!(?:{_NOT_NATIONAL_ACTS})\b)"
+    r"(?:[A-Z]{2,}|[A-Z][a-z]+) Act)\b"
 )
 
 
@@ -93,32 +102,49 @@ def dominant_country(
     return top
 
 
+def section_countries(
+    headings: Sequence[str | None], nlp: Language | None = None
+) -> list[str | None]:
+    """The one country each passage's heading names (None when it names none or several).
+
+    A heading is the title of the document or of the section the passage sits in (a dossier
+    collects articles about different countries, each under its own title).
+    """
+    distinct = sorted({h for h in headings if h})
+    if not distinct:
+        return [None] * len(headings)
+    by_heading: dict[str, str | None] = {}
+    for heading, tags in zip(distinct, tag_texts(distinct, nlp=nlp), strict=True):
+        found = {t.code for t in tags if t.kind == "country"}
+        by_heading[heading] = found.pop() if len(found) == 1 else None
+    return [by_heading.get(h) if h else None for h in headings]
+
+
 def propagate_country(
     texts: Sequence[str],
     tagged: Sequence[Sequence[Tag]],
     settings: ContextSettings = ContextSettings(),
+    sections: Sequence[str | None] | None = None,
 ) -> list[list[Tag]]:
-    """Add the dominant country to passages that refer to it only anaphorically."""
-    code = dominant_country(tagged, settings)
+    """Add the context country to passages that refer to it only anaphorically.
+
+    The context is the passage's section country (``sections``, from its heading) when there
+    is one, else the document's dominant country.
+    """
+    dominant = dominant_country(tagged, settings)
     out = [list(tags) for tags in tagged]
-    if code is None:
-        return out
-    for text, tags in zip(texts, out, strict=True):
+    section_codes = sections if sections is not None else [None] * len(texts)
+    for text, tags, section in zip(texts, out, section_codes, strict=True):
+        code = section or dominant
+        if code is None:
+            continue
         countries = {t.code for t in tags if t.kind == "country"}
         if code in countries or (settings.only_untagged and countries):
             continue
         found = NATIONAL_ANAPHORS.search(text)
         if found:
-            tags.append(
-                Tag(
-                    "country",
-                    code,
-                    found.start(),
-                    found.end(),
-                    found.group(),
-                    DOCUMENT_CONTEXT_RULE,
-                )
-            )
+            rule = SECTION_CONTEXT_RULE if section else DOCUMENT_CONTEXT_RULE
+            tags.append(Tag("country", code, found.start(), found.end(), found.group(), rule))
             tags.sort(key=lambda t: (t.start, t.end, t.kind, t.code))
     return out
 
@@ -127,16 +153,21 @@ def tag_document(
     texts: Sequence[str],
     nlp: Language | None = None,
     settings: ContextSettings = ContextSettings(),
+    headings: Sequence[str | None] | None = None,
 ) -> list[list[Tag]]:
-    """Tag the passages of one document, in order, with document context for countries.
+    """Tag the passages of one document, in order, with section/document context for countries.
 
-    Each passage is tagged as by ``tag_texts``; then, when one country clearly dominates the
-    document, passages without a country that refer to "the country", "national ...",
-    "the government" or "the ministry" get that country, with the anaphor as evidence and
-    ``rule="document-context"``.
+    Each passage is tagged as by ``tag_texts``. A passage without a country that refers to
+    "the country", "the Ministry", "the Government" or a national Act gets the country its
+    heading names (``headings``: one per passage, e.g. ``Passage.heading``; evidence the
+    anaphor, ``rule="section-context"``), or else the document's clearly dominant country
+    (``rule="document-context"``).
     """
     tagged = tag_texts(texts, nlp=nlp)
-    return propagate_country(texts, tagged, settings)
+    if headings is not None and len(headings) != len(texts):
+        raise ValueError(f"{len(headings)} headings for {len(texts)} passages")
+    sections = section_countries(headings, nlp=nlp) if headings is not None else None
+    return propagate_country(texts, tagged, settings, sections)
 
 
 def codes(tags: Sequence[Tag], kind: Literal["country", "sector"]) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp.evaluate import evaluate_tagging, micro_prf, split_of
+from nlp.evaluate import evaluate_tagging, gold_headings, micro_prf, split_of
 
 GOLD = Path(__file__).resolve().parents[2] / "data" / "annotations" / "passages.jsonl"
 
@@ -70,3 +70,22 @@ def test_micro_prf() -> None:
     result = micro_prf([{"A", "B"}, set()], [{"A"}, {"C"}])
     assert (result["tp"], result["fp"], result["fn"]) == (1, 1, 1)
     assert result["f1"] == 0.5
+
+
+def test_gold_headings_from_body_text(tmp_path: Path) -> None:
+    body = (
+        "Malta: tourism\n\nMalta funds a course.\n\nIt runs on the island.\n\nSecond title\n\nMore."
+    )
+    (tmp_path / "d.truth.txt").write_text(body, encoding="utf-8")
+    rows = [
+        {"doc_id": "d", "text": "Malta funds a course."},
+        {"doc_id": "d", "text": "It runs on the island."},
+        {"doc_id": "d", "text": "More."},
+        {"doc_id": "missing", "text": "Anything."},
+    ]
+    assert gold_headings(rows, tmp_path) == [
+        "Malta: tourism",
+        "Malta: tourism",
+        "Second title",
+        None,
+    ]

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from nlp import codes, split_sentences, tag_document, tag_texts
 from nlp.pipeline import build_nlp, load_nlp
 from nlp.types import Tag
@@ -83,3 +85,27 @@ def test_tag_document_needs_a_dominant_country(nlp_pipeline) -> None:
     texts = ["Portugal and Spain.", "Spain and Portugal.", "The Ministry approved it."]
     assert codes(tag_document(texts, nlp=nlp_pipeline)[2], "country") == []
     assert tag_document([], nlp=nlp_pipeline) == []
+
+
+def test_tag_document_uses_the_section_heading(nlp_pipeline) -> None:
+    # a dossier: each article has its own title, and the section's country beats the dominant one
+    texts = [
+        "Czechia keeps a register of partial qualifications.",
+        "Standards are approved by the Ministry of Education.",
+        "Czech providers assess candidates.",
+        "Amendments to the CROQF Act changed the register.",
+        "The AI Act and the EU Act are European law.",
+    ]
+    headings = ["Czech register", "Czech register", "Czech register", "Croatia: register", None]
+    tagged = tag_document(texts, nlp=nlp_pipeline, headings=headings)
+    assert [codes(tags, "country") for tags in tagged] == [["CZ"], ["CZ"], ["CZ"], ["HR"], []]
+    evidence = [(t.code, t.text, t.rule) for tags in tagged for t in tags if "context" in t.rule]
+    assert evidence == [
+        ("CZ", "the Ministry", "section-context"),
+        ("HR", "CROQF Act", "section-context"),
+    ]
+
+
+def test_tag_document_headings_must_match_passages(nlp_pipeline) -> None:
+    with pytest.raises(ValueError, match="2 headings for 1 passages"):
+        tag_document(["Text."], nlp=nlp_pipeline, headings=["A", "B"])
