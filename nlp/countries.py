@@ -135,9 +135,15 @@ ADDRESS_AFTER = re.compile(r"\s*(?::\s*Publications Office|,?\s*(?:[A-Z]{1,2}-)?
 # an acronym after a country ("in Australia, RMIT University", "MBDA UK, KMF") does not.
 CAPS_AFTER = re.compile(r"(?:\s*\(\w+\))?,\s*([A-Z]{2,}(?: [A-Z]{2,})*)\b")
 POSTCODE_IN_LINE = re.compile(r"\b\d{3,5}(?: \d{2})? [A-Z][\w-]+(?: \([\w ]+\))?,\s*$")
+# A street counts only with a house number ("12 Main Street", "Rue de la Loi 200"): "High Street
+# retailers in the UK" and "the Wall Street Journal in 2015" are no addresses; nor is "Tel Aviv".
+_STREET = r"(?:Street|Avenue|Road|Rue|Straße|Strasse|Str\.|straat|Calle|Rua)"
+_HOUSE_NUMBER = r"(?!(?:19|20)\d\d\b)\d{1,4}[a-z]?\b"
 ADDRESS_CONTEXT = re.compile(
-    r"(?:P\.?\s?O\.?\s?Box|Postal address|Tel\.?[:\s]|Fax[:\s]|E-mail:|Email:|Street\b|Str\.|"
-    r"Avenue\b|Rue\b|\bStraße\b|Strasse\b|Publications Office|Printed in|Imprint|imprint|"
+    r"(?:P\.?\s?O\.?\s?Box|Postal address|Tel\.?:|Tel\.\s|Fax:|E-mail:|Email:|"
+    rf"\b{_HOUSE_NUMBER},?\s+(?:[A-Z][\w'.-]*\s+){{0,3}}{_STREET}(?!\w)|"
+    rf"\b{_STREET}(?:\s+[\w'.-]+){{0,3}}\s+{_HOUSE_NUMBER}|"
+    r"Publications Office|Printed in|Imprint|imprint|"
     r"\bplace de\b|\brue de\b|headquarters address|postal address)"
 )
 # Language use of an adjective: "in Swedish", "German-speaking", "the Dutch version".
@@ -158,7 +164,8 @@ US_PRONOUN_BEFORE = re.compile(
     r"[Ff]ollow)\s+$"
 )
 NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
-PREV_WORD = re.compile(r"([A-Z][a-z]+)\s+$")
+# the word before, on the same line (a heading above ends with a capitalised word too)
+PREV_WORD = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 
 
 # Adjectives that are also language names: only these can be a language ("in Swedish").

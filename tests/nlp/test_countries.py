@@ -98,6 +98,11 @@ def codes(text: str) -> list[str]:
         ("The Escola del Treball de Lleida and the Universidad de Salamanca", ["ES"]),
         ("Politecnico di Milano", ["IT"]),
         ("A portrait by Leonardo da Vinci.", []),
+        # streets only with a house number; a heading's last word is not a first name
+        ("High Street retailers in the UK train staff", ["GB"]),
+        ("Start-ups in Tel Aviv and Haifa", ["IL"]),
+        ("Avenue Louise 54, Brussels", []),
+        ("Skills Summary\nIndia launched badges.", ["IN"]),
         # typographic apostrophes and local names
         ("Côte d’Ivoire and the Åland islands", ["AX", "CI"]),
         ("Courses in København and the Hague", ["DK", "NL"]),
