@@ -144,15 +144,40 @@ _CONTRAST_BEFORE = re.compile(
 _MODIFIER_AFTER = re.compile(r"-(?:based|enabled|supported|assisted|driven|powered)\b")
 
 
+# "HOW IT WORKS", "WHAT IS IT?": in an all-caps heading "IT" is the pronoun, unless a sector noun
+# follows ("IT SKILLS").
+_CAPS_WORD_BEFORE = re.compile(r"\b([A-Z]{2,})[ \t]+$")
+_IT_AFTER_PREPOSITION = frozenset({"IN", "FOR", "OF", "ON", "WITH", "INTO"})
+_CAPS_WORD_AFTER = re.compile(r"[ \t]+([A-Z]{2,})\b")
+_CAPS_PUNCT_AFTER = re.compile(r"[ \t]*[?!]")
+_IT_HEADS = frozenset(
+    {"SECTOR", "SECTORS", "SKILLS", "INDUSTRY", "PROFESSIONALS", "SPECIALISTS", "STAFF", "JOBS"}
+    | {"COMPANIES", "FIRMS", "SUPPORT", "TECHNICIANS", "WORKERS", "SECURITY", "TRAINING"}
+)
+
+
+def _pronoun_in_capitals(text: str, match: Match) -> bool:
+    if text[match.start : match.end] != "IT":
+        return False
+    before = _CAPS_WORD_BEFORE.search(text, max(0, match.start - 20), match.start)
+    if before and before.group(1) in _IT_AFTER_PREPOSITION:
+        return False  # "MICROCREDENTIALS IN IT AND HEALTH"
+    after = _CAPS_WORD_AFTER.match(text, match.end)
+    if after:
+        return after.group(1) not in _IT_HEADS
+    return bool(before) and (after is not None or bool(_CAPS_PUNCT_AFTER.match(text, match.end)))
+
+
 @registry.misc("credscope.sector_filter.v3")
 def make_sector_filter_v3() -> Callable[[str, Match], bool]:
-    """v2, and terms named only in contrast ("unlike a nurse") or as modifiers ("IT-based")."""
+    """v2, and terms named only in contrast ("unlike a nurse") or as modifiers ("IT-based"),
+    and the pronoun "IT" in capitals."""
     v2 = make_sector_filter_v2()
 
     def keep(text: str, match: Match) -> bool:
         if not v2(text, match):
             return False
-        if _MODIFIER_AFTER.match(text, match.end):
+        if _MODIFIER_AFTER.match(text, match.end) or _pronoun_in_capitals(text, match):
             return False
         return not _CONTRAST_BEFORE.search(text, max(0, match.start - 80), match.start)
 

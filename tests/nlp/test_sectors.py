@@ -48,6 +48,17 @@ def codes(text: str) -> list[str]:
         ("In Austrian industry the module apprenticeship grew", ["C"]),
         ("Clinical staff had never been trained as educators", ["P", "Q"]),
         ("Politicians as architects of the reform", []),
+        # idioms: a word of a sector in an everyday phrase
+        ("Send it to our postal address", []),
+        ("A battery of tests, in defence of the thesis", []),
+        ("Women accounting for 20% of learners", []),
+        ("Credit banking and the banking of credits", []),
+        ("An army of volunteers handled the logistics of the event", []),
+        ("Social insurance and unemployment insurance contributions", []),
+        ("Reasonable accommodation for disabled learners; travel and accommodation costs", []),
+        ("The house is under construction", []),
+        ("WHY IT MATTERS: HOW IT WORKS", []),
+        ("MICROCREDENTIALS IN IT AND HEALTH", ["J", "Q"]),
         ("it is what it is", []),
         ("The platform it supports is open", []),
         # the broader lexicon: occupations and activity nouns, variants
