@@ -41,6 +41,9 @@ NATIONAL_ANAPHORS = re.compile(
     r"(?:[A-Z]{2,}|[A-Z][a-z]+) Act)\b"
 )
 
+# "workers already in the industry", "this sector": the sector a section is about.
+SECTOR_ANAPHORS = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Ii]ts) (?:sector|industry)\b")
+
 
 @dataclass(frozen=True)
 class ContextSettings:
@@ -102,22 +105,57 @@ def dominant_country(
     return top
 
 
-def section_countries(
+def section_labels(
     headings: Sequence[str | None], nlp: Language | None = None
-) -> list[str | None]:
-    """The one country each passage's heading names (None when it names none or several).
+) -> dict[str, list[str | None]]:
+    """The one country and the one sector each passage's heading names (None: none or several).
 
     A heading is the title of the document or of the section the passage sits in (a dossier
     collects articles about different countries, each under its own title).
     """
+    out: dict[str, list[str | None]] = {kind: [None] * len(headings) for _, kind in SPAN_KINDS}
     distinct = sorted({h for h in headings if h})
     if not distinct:
-        return [None] * len(headings)
-    by_heading: dict[str, str | None] = {}
+        return out
+    by_heading: dict[str, dict[str, str | None]] = {}
     for heading, tags in zip(distinct, tag_texts(distinct, nlp=nlp), strict=True):
-        found = {t.code for t in tags if t.kind == "country"}
-        by_heading[heading] = found.pop() if len(found) == 1 else None
-    return [by_heading.get(h) if h else None for h in headings]
+        by_heading[heading] = {}
+        for _, kind in SPAN_KINDS:
+            found = {t.code for t in tags if t.kind == kind}
+            by_heading[heading][kind] = found.pop() if len(found) == 1 else None
+    for index, heading in enumerate(headings):
+        if heading:
+            for kind, labels in out.items():
+                labels[index] = by_heading[heading][kind]
+    return out
+
+
+def section_countries(
+    headings: Sequence[str | None], nlp: Language | None = None
+) -> list[str | None]:
+    """The one country each passage's heading names (None when it names none or several)."""
+    return section_labels(headings, nlp=nlp)["country"]
+
+
+def propagate_sector(
+    texts: Sequence[str], tagged: Sequence[Sequence[Tag]], sections: Sequence[str | None]
+) -> list[list[Tag]]:
+    """Add the section's sector to sector-free passages that refer to it ("the industry").
+
+    Only the heading's sector is used: a document's most frequent sector is no context (on dev
+    "the sector"/"the profession" then pointed elsewhere).
+    """
+    out = [list(tags) for tags in tagged]
+    for text, tags, code in zip(texts, out, sections, strict=True):
+        if code is None or any(t.kind == "sector" for t in tags):
+            continue
+        found = SECTOR_ANAPHORS.search(text)
+        if found:
+            tags.append(
+                Tag("sector", code, found.start(), found.end(), found.group(), SECTION_CONTEXT_RULE)
+            )
+            tags.sort(key=lambda t: (t.start, t.end, t.kind, t.code))
+    return out
 
 
 def propagate_country(
@@ -161,13 +199,17 @@ def tag_document(
     "the country", "the Ministry", "the Government" or a national Act gets the country its
     heading names (``headings``: one per passage, e.g. ``Passage.heading``; evidence the
     anaphor, ``rule="section-context"``), or else the document's clearly dominant country
-    (``rule="document-context"``).
+    (``rule="document-context"``). Likewise a sector-free passage that speaks of "the
+    industry"/"the sector" gets the one sector its heading names.
     """
     tagged = tag_texts(texts, nlp=nlp)
-    if headings is not None and len(headings) != len(texts):
+    if headings is None:
+        return propagate_country(texts, tagged, settings)
+    if len(headings) != len(texts):
         raise ValueError(f"{len(headings)} headings for {len(texts)} passages")
-    sections = section_countries(headings, nlp=nlp) if headings is not None else None
-    return propagate_country(texts, tagged, settings, sections)
+    sections = section_labels(headings, nlp=nlp)
+    tagged = propagate_country(texts, tagged, settings, sections["country"])
+    return propagate_sector(texts, tagged, sections["sector"])
 
 
 def codes(tags: Sequence[Tag], kind: Literal["country", "sector"]) -> list[str]:

@@ -109,3 +109,21 @@ def test_tag_document_uses_the_section_heading(nlp_pipeline) -> None:
 def test_tag_document_headings_must_match_passages(nlp_pipeline) -> None:
     with pytest.raises(ValueError, match="2 headings for 1 passages"):
         tag_document(["Text."], nlp=nlp_pipeline, headings=["A", "B"])
+
+
+def test_tag_document_sector_from_the_section_heading(nlp_pipeline) -> None:
+    texts = [
+        "The project trains workers already in the industry.",
+        "This sector needs new skills.",
+        "Learners choose modules in the industry.",
+    ]
+    headings = [
+        "Skills for microelectronics",
+        "Skills for microelectronics",
+        "Health and IT skills",
+    ]
+    tagged = tag_document(texts, nlp=nlp_pipeline, headings=headings)
+    assert [codes(tags, "sector") for tags in tagged] == [["C"], ["C"], []]
+    assert [(t.text, t.rule) for t in tagged[0] if t.kind == "sector"] == [
+        ("the industry", "section-context")
+    ]
