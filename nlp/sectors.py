@@ -168,16 +168,55 @@ def _pronoun_in_capitals(text: str, match: Match) -> bool:
     return bool(before) and (after is not None or bool(_CAPS_PUNCT_AFTER.match(text, match.end)))
 
 
+# Education (P) is a sector only where education staff's own skills or credentials are at stake
+# (guidelines): a bare staff noun ("teachers", "school staff") counts only with such a cue in its
+# sentence ("the competences teachers gain", "a course for university teachers"), not as an actor
+# ("teachers play an active role", "teachers' pay").
+_STAFF_NOUN = re.compile(
+    r"(?:teachers?|lecturers?|staff|educators?|trainers?|members|leaders|heads|principals|"
+    r"assistants|headteachers|schoolteachers|tutors|workforce|professionals?|profession|"
+    r"managers|practitioners|counsellors|designers)$"
+)
+_STAFF_CUE = re.compile(
+    r"competen|skill|train|upskill|reskill|development|course|certif|qualif|badge|credential|"
+    r"education of|of teachers|of educators|of trainers|become",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+@lru_cache(maxsize=4096)
+def _is_staff_noun(term: str) -> bool:
+    return bool(_STAFF_NOUN.search(term)) and not _STAFF_CUE.search(term)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    begin = 0
+    for found in _SENTENCE_END.finditer(text, max(0, start - 400), start):
+        begin = found.end()
+    after = _SENTENCE_END.search(text, end)
+    return text[begin : after.end() if after else len(text)]
+
+
+def _staff_without_cue(text: str, match: Match) -> bool:
+    if "P" not in match.entry.codes or not _is_staff_noun(match.entry.text):
+        return False
+    sentence = _sentence_around(text, match.start, match.end)
+    return not _STAFF_CUE.search(sentence)
+
+
 @registry.misc("credscope.sector_filter.v3")
 def make_sector_filter_v3() -> Callable[[str, Match], bool]:
     """v2, and terms named only in contrast ("unlike a nurse") or as modifiers ("IT-based"),
-    and the pronoun "IT" in capitals."""
+    the pronoun "IT" in capitals, and education staff named only as actors."""
     v2 = make_sector_filter_v2()
 
     def keep(text: str, match: Match) -> bool:
         if not v2(text, match):
             return False
         if _MODIFIER_AFTER.match(text, match.end) or _pronoun_in_capitals(text, match):
+            return False
+        if _staff_without_cue(text, match):
             return False
         return not _CONTRAST_BEFORE.search(text, max(0, match.start - 80), match.start)
 
