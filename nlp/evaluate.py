@@ -62,7 +62,7 @@ def default_truth_dir() -> Path:
     return default_gold_path().parent.parent / "corpus" / "truth"
 
 
-def _is_heading(paragraph: str) -> bool:
+def is_heading(paragraph: str) -> bool:
     """A title line as extraction marks it: one short line without closing punctuation."""
     return (
         0 < len(paragraph) < 200
@@ -92,7 +92,7 @@ def gold_headings(
         heading = None
         if body and at > 0:
             for paragraph in reversed(body[:at].split("\n\n")):
-                if _is_heading(paragraph.strip()):
+                if is_heading(paragraph.strip()):
                     heading = paragraph.strip()
                     break
         headings.append(heading)
