@@ -127,3 +127,21 @@ def test_tag_document_sector_from_the_section_heading(nlp_pipeline) -> None:
     assert [(t.text, t.rule) for t in tagged[0] if t.kind == "sector"] == [
         ("the industry", "section-context")
     ]
+
+
+def test_tag_document_bad_input_labels_nothing_and_goes_on(nlp_pipeline) -> None:
+    junk = bytes(range(256)).decode("latin-1") * 20
+    texts = [
+        "",
+        "Nurses in Portugal. " * 5000,  # 100k characters
+        "Die Pflegekräfte in Österreich erhalten Mikrozertifikate.",
+        junk,
+        "\x00\x01 the Ministry",
+        "Welders in Finland.",
+    ]
+    headings = [None, "", junk, "Österreich", "Malta\x00", "Finland"]
+    tagged = tag_document(texts, nlp=nlp_pipeline, headings=headings)
+    assert [codes(tags, "country") for tags in tagged] == [[], ["PT"], ["AT"], [], ["MT"], ["FI"]]
+    assert codes(tagged[1], "sector") == ["Q"] and codes(tagged[5], "sector") == ["C"]
+    for text, tags in zip(texts, tagged, strict=True):
+        assert all(text[t.start : t.end] == t.text for t in tags)
