@@ -103,6 +103,14 @@ AGREEMENT_WORDS = re.compile(
     r"Accord|Protocol|Criteria|criteria|Pledge|Recommendation|[Ii]nitiative|[Pp]rogramme|"
     r"[Kk]ey [Cc]ommitments?|Follow-[Uu]p|[Mm]inisterial)\b"
 )
+# Capitalised qualifiers that make a place of the next word, not a first name ("Western Kenya",
+# "Rural Georgia", "Greater Adelaide", "Digital India").
+PLACE_QUALIFIERS = frozenset(
+    {"North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central"}
+    | {"Rural", "Greater", "Upper", "Lower", "Inner", "Outer", "Coastal", "Metropolitan", "Urban"}
+    | {"Digital", "Skills", "Skill", "Team", "Invest", "Visit", "Study", "Made", "Make", "Startup"}
+    | {"Global", "Modern", "Contemporary", "Colonial", "Independent", "Post-war", "Today"}
+)
 # Name particles: "Leonardo da Vinci", "Jan van Eyck" are people, not places. The word before
 # the particle must look like a first name: "Universidad de Salamanca", "Politecnico di Milano"
 # and "Escola del Treball de Lleida" (a chain of particles) name institutions in a place.
@@ -253,7 +261,12 @@ def _is_person_name(text: str, match: Match) -> bool:
     if _after_name_particle(text, match):
         return True
     prev = PREV_WORD.search(before)
-    if prev and prev.group(1) not in FUNCTION_WORDS and not before.rstrip().endswith((".", ":")):
+    if (
+        prev
+        and prev.group(1) not in FUNCTION_WORDS
+        and prev.group(1) not in PLACE_QUALIFIERS
+        and not before.rstrip().endswith((".", ":"))
+    ):
         return True
     nxt = NEXT_WORD.match(text, match.end)
     return bool(

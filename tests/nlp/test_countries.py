@@ -103,6 +103,9 @@ def codes(text: str) -> list[str]:
         ("Start-ups in Tel Aviv and Haifa", ["IL"]),
         ("Avenue Louise 54, Brussels", []),
         ("Skills Summary\nIndia launched badges.", ["IN"]),
+        # a capitalised qualifier before a place is no first name
+        ("Colleges in Western Kenya and Northern India", ["IN", "KE"]),
+        ("Greater Adelaide and Digital India", ["AU", "IN"]),
         # typographic apostrophes and local names
         ("Côte d’Ivoire and the Åland islands", ["AX", "CI"]),
         ("Courses in København and the Hague", ["DK", "NL"]),
