@@ -171,6 +171,12 @@ US_PRONOUN_BEFORE = re.compile(
     r"WITH|FOR|OF|TO|FROM|BY|ALL OF|SEND|ASK|VISIT|MEET|FIND|LIKE|[Aa]bout|[Cc]ontact|[Jj]oin|"
     r"[Ff]ollow)\s+$"
 )
+QUALIFIER_COMMA = re.compile(r",[ \t]+")
+LIST_SEPARATOR = re.compile(r"\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or|&)\s+")
+US_STATE_CODE = re.compile(
+    r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    r"NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)\b(?!-)"
+)
 NEXT_WORD = re.compile(r"\s+([A-Z][a-z]+)")
 # the word before, on the same line (a heading above ends with a capitalised word too)
 PREV_WORD = re.compile(r"([A-Z][a-z]+)[ \t]+$")
@@ -358,12 +364,34 @@ class CountryFinder:
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Return ``(start, end, code, rule)`` for each country mention in ``text``."""
+        kept = [m for m in self.table.finditer(text) if reject_reason(text, m) is None]
         found = []
-        for match in self.table.finditer(text):
-            if reject_reason(text, match) is None:
-                for code in match.entry.codes:
-                    found.append((match.start, match.end, code, match.entry.kind))
+        for index, match in enumerate(kept):
+            codes = _qualified_place_codes(text, match, kept[index + 1 : index + 3])
+            for code in codes:
+                found.append((match.start, match.end, code, match.entry.kind))
         return found
+
+
+def _qualified_place_codes(text: str, match: Match, following: list[Match]) -> tuple[str, ...]:
+    """A city qualified by its region or country lies there: "Cambridge, Massachusetts" and
+    "Cambridge, MA" are in the US, "London, Ontario" in Canada, "Perth, Scotland" in the UK."""
+    if match.entry.kind != "place":
+        return match.entry.codes
+    comma = QUALIFIER_COMMA.match(text, match.end)
+    if comma is None:
+        return match.entry.codes
+    if following and following[0].start == comma.end() and following[0].entry.codes:
+        qualifier = following[0]
+        in_list = (
+            qualifier.entry.kind == "place"
+            and len(following) > 1
+            and LIST_SEPARATOR.fullmatch(text, qualifier.end, following[1].start) is not None
+        )
+        # "Nairobi, Kuala Lumpur and São Paulo" is a list of cities, not a city in a region
+        return match.entry.codes if in_list else qualifier.entry.codes
+    state = US_STATE_CODE.match(text, comma.end())
+    return ("US",) if state else match.entry.codes
 
 
 def load_entries() -> list[Entry]:

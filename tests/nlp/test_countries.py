@@ -106,6 +106,10 @@ def codes(text: str) -> list[str]:
         # a capitalised qualifier before a place is no first name
         ("Colleges in Western Kenya and Northern India", ["IN", "KE"]),
         ("Greater Adelaide and Digital India", ["AU", "IN"]),
+        # a city qualified by its state or country lies there; a list of cities is no qualifier
+        ("MIT in Cambridge, Massachusetts, and Harvard in Cambridge, MA", ["US"]),
+        ("London, Ontario and Perth, Scotland", ["CA", "GB"]),
+        ("Paris, Berlin and Madrid", ["DE", "ES", "FR"]),
         # typographic apostrophes and local names
         ("Côte d’Ivoire and the Åland islands", ["AX", "CI"]),
         ("Courses in København and the Hague", ["DK", "NL"]),
