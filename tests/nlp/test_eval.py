@@ -9,6 +9,14 @@ guideline fixes held-out countries 0.940 (P 0.978 R 0.904): language adjectives 
                language names, programmes/initiatives named after places, name particles,
                imprint addresses. NB: the lead had read held-out country errors before these
                fixes, so from here on the held-out figure is no longer a clean estimate.
+error classes  dev errors only (held-out aggregates read four times: after the first classes,
+(2026-11-24)   after section context, after the sector classes, at the end): contrast/analogy
+               and modifier uses of sector terms, idioms, education staff only with a skills
+               cue, national industry -> C, address/person/list rules for places; dev passage
+               countries 0.983, sectors 0.967; held-out passage 0.940 / 0.869 (countries same).
+section context tag_document with passage headings (a dossier's article titles): anaphors get
+               the heading's country/sector. Document mode: dev 0.990 / 0.969, held-out
+               countries 0.951 (P 0.978 R 0.925), sectors 0.876 (P 0.892 R 0.861).
 The floors below guard these figures; the issue's targets (0.97 / 0.88 held-out) are not met.
 """
 
@@ -42,12 +50,16 @@ def test_split_sizes(scores: dict) -> None:
 
 def test_dev_scores(scores: dict) -> None:
     assert scores["dev"]["countries"]["f1"] >= 0.98
-    assert scores["dev"]["sectors"]["f1"] >= 0.95
+    assert scores["dev"]["sectors"]["f1"] >= 0.96
+    assert scores["dev"]["document"]["countries"]["f1"] >= 0.985
+    assert scores["dev"]["document"]["sectors"]["f1"] >= 0.965
 
 
 def test_heldout_scores_do_not_regress(scores: dict) -> None:
     assert scores["heldout"]["countries"]["f1"] >= 0.935
-    assert scores["heldout"]["sectors"]["f1"] >= 0.86
+    assert scores["heldout"]["sectors"]["f1"] >= 0.865
+    assert scores["heldout"]["document"]["countries"]["f1"] >= 0.945
+    assert scores["heldout"]["document"]["sectors"]["f1"] >= 0.87
 
 
 def test_document_context_does_not_hurt(scores: dict) -> None:
@@ -57,13 +69,17 @@ def test_document_context_does_not_hurt(scores: dict) -> None:
 
 
 @pytest.mark.xfail(
-    reason="held-out below the issue's targets (0.94 / 0.86 measured); strict: meeting them fails"
-    " this marker, so it gets removed",
+    reason="held-out below the issue's targets (per passage 0.940 / 0.869, per document with"
+    " headings 0.951 / 0.876); strict: meeting them fails this marker, so it gets removed",
     strict=True,
 )
 def test_heldout_meets_targets(scores: dict) -> None:
-    assert scores["heldout"]["countries"]["f1"] >= 0.97
-    assert scores["heldout"]["sectors"]["f1"] >= 0.88
+    best = {
+        field: max(scores["heldout"][field]["f1"], scores["heldout"]["document"][field]["f1"])
+        for field in ("countries", "sectors")
+    }
+    assert best["countries"] >= 0.97
+    assert best["sectors"] >= 0.88
 
 
 def test_micro_prf() -> None:
