@@ -19,7 +19,15 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from store.query import FindingsQuery, iter_findings
+from store.query import (
+    ROW_FIELDS,
+    FindingsQuery,
+    finding,
+    iter_rows,
+    source_link,
+    unpack_labels,
+    unpack_scores,
+)
 from store.types import Finding
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
@@ -46,7 +54,11 @@ def export(
 
     Example: ``export(engine, FindingsQuery(themes=["trust"]), "xlsx", "trust.xlsx")``
     """
-    return export_rows(iter_findings(engine, q), fmt, out, columns=columns)
+    if fmt == "csv":  # the bulk path: plain rows straight into csv.writer, no Finding objects
+        with _text_stream(out) as stream:
+            return _csv_rows(iter_rows(engine, q), columns, stream)
+    batches = ([finding(r) for r in rows] for rows in iter_rows(engine, q))
+    return export_rows(batches, fmt, out, columns=columns)
 
 
 def export_rows(
@@ -149,6 +161,57 @@ def _csv_findings(
     for batch in batches:
         writer.writerows([[_csv_cell(getattr(f, c, None)) for c in columns] for f in batch])
         n += len(batch)
+    return n
+
+
+_INDEX = {name: i for i, name in enumerate(ROW_FIELDS)}
+_LABELS, _SCORES, _REVIEWED = _INDEX["labels"], _INDEX["scores"], _INDEX["reviewed"]
+_PLAIN = (
+    "passage_id", "document_id", "title", "source", "page", "char_start", "char_end", "text",
+    "doc_type", "date", "publisher",
+)  # fmt: skip
+
+
+def _csv_rows(
+    batches: Iterable[Sequence[Sequence[Any]]], columns: Sequence[str], stream: IO[str]
+) -> int:
+    """CSV from findings rows (``store.query.iter_rows``), a batch at a time: each cell the
+    text ``_csv_cell`` writes for the ``Finding`` attribute of that name (formulas defused),
+    the packed labels and scores unpacked once per row and only when a column needs them."""
+    plain = {c: _INDEX[c] for c in columns if c in _PLAIN}
+    need_labels = any(c in ("themes", "countries", "sectors") for c in columns)
+    need_scores = "scores" in columns or "model_version" in columns
+    writer = csv.writer(stream)
+    writer.writerow(columns)
+    n = 0
+    for rows in batches:
+        lines = []
+        for r in rows:
+            found = unpack_labels(r[_LABELS]) if need_labels else {}
+            scores, version = unpack_scores(r[_SCORES]) if need_scores else ({}, None)
+            line = []
+            for c in columns:
+                if c in plain:
+                    line.append(_csv_cell(r[plain[c]]))
+                elif c == "themes":
+                    line.append(_csv_cell(found["theme"]))
+                elif c == "countries":
+                    line.append(_csv_cell(found["country"]))
+                elif c == "sectors":
+                    line.append(_csv_cell(found["sector"]))
+                elif c == "link":
+                    line.append(_csv_cell(source_link(r[3], r[4], r[5])))
+                elif c == "scores":
+                    line.append(_csv_cell(scores))
+                elif c == "model_version":
+                    line.append(_csv_cell(version))
+                elif c == "reviewed":
+                    line.append("True" if r[_REVIEWED] else "False")
+                else:  # not a field of a finding: an empty column, as before
+                    line.append("")
+            lines.append(line)
+        writer.writerows(lines)
+        n += len(rows)
     return n
 
 

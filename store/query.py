@@ -18,6 +18,7 @@ from sqlalchemy import (
     Engine,
     Float,
     Select,
+    Text,
     and_,
     case,
     cast,
@@ -247,18 +248,28 @@ def fts5_expression(user_text: str) -> str | None:
     return " ".join(parts) or None
 
 
-def _text_condition(conn_dialect: str, user_text: str) -> ColumnElement[bool]:
+def _fts_matches(expr: str) -> Select:
+    """Rowids of the passages matching an FTS5 expression, in rowid order."""
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("passages_fts"))
+        .where(literal_column("passages_fts").op("MATCH")(expr))
+    )
+
+
+def _text_condition(
+    conn_dialect: str, user_text: str, *, ordered_scan: bool = False
+) -> ColumnElement[bool]:
+    """Full-text match of the passage. SQLite: membership in the FTS5 matches; with
+    ``ordered_scan`` the rowid is written ``+rowid`` so the planner cannot drive the query
+    from the matches (and sort them all), and walks passages in order instead."""
     cleaned = _clean(user_text).strip()
     if conn_dialect == "sqlite":
         expr = fts5_expression(cleaned)
         if expr is None:  # punctuation only ("%", "'"): a literal substring search
             return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
-        fts = (
-            select(literal_column("rowid"))
-            .select_from(text("passages_fts"))
-            .where(literal_column("passages_fts").op("MATCH")(expr))
-        )
-        return literal_column("passages.rowid").in_(fts)
+        rowid = literal_column("+passages.rowid" if ordered_scan else "passages.rowid")
+        return rowid.in_(_fts_matches(expr))
     if conn_dialect == "postgresql":
         if not _WORD.search(cleaned):
             return func.lower(passages.c.text).contains(cleaned.lower(), autoescape=True)
@@ -298,7 +309,8 @@ def _conditions(q: FindingsQuery, dialect: str, *, scan: bool = False) -> list[C
     if q.date_to:  # "2021" keeps 2021-12-31: compare with the next prefix
         conds.append(documents.c.date <= _clean(q.date_to) + "\uffff")
     if q.text and q.text.strip():
-        conds.append(_text_condition(dialect, q.text))
+        ordered = bool(q.extra.get("fts_ordered_scan")) if q.extra else False
+        conds.append(_text_condition(dialect, q.text, ordered_scan=ordered))
     if q.reviewed_only:
         conds.append(is_reviewed(passages.c.content_hash))
     return conds
@@ -441,13 +453,37 @@ def _live_counts(conn: Connection, filters: list[LabelFilter]) -> list[int]:
     return counts
 
 
+FTS_SCAN_MIN = 1000  # matches from which a page in reading order walks passages in order
+FTS_SCAN_PER_ROW = 20  # ... and matches per wanted row (offset + limit)
+
+
+def _fts_ordered_scan(conn: Connection, q: FindingsQuery) -> bool:
+    """Whether a page in reading order should walk passages in order, checking each against
+    the FTS5 matches, rather than collect every match and sort (SQLite).
+
+    The matches are counted up to a cap (FTS5 reads them in rowid order, a few ms): when
+    there are at least ``FTS_SCAN_MIN`` and ``FTS_SCAN_PER_ROW`` per wanted row, the walk
+    meets the page within a small share of the passages; fewer matches are cheaper to sort.
+    """
+    if conn.dialect.name != "sqlite" or q.limit is None or q.sort != "document":
+        return False
+    expr = fts5_expression(_clean(q.text or "").strip())
+    if expr is None:
+        return False
+    cap = max(FTS_SCAN_MIN, FTS_SCAN_PER_ROW * (q.limit + q.offset))
+    capped = _fts_matches(expr).limit(cap).subquery()
+    return conn.execute(select(func.count()).select_from(capped)).scalar_one() >= cap
+
+
 def _plan(conn: Connection, q: FindingsQuery) -> tuple[bool, FindingsQuery]:
-    """(scan, q with its label filters rarest first).
+    """(scan, q with its label filters rarest first and its full-text strategy).
 
     When every label filter is common and only a page is wanted, reading passages in order
     and checking each stops at the limit after a few hundred rows; otherwise the candidates
     are collected from the rarest filter's index entries and sorted.
     """
+    if _fts_ordered_scan(conn, q):
+        q = replace(q, extra={**q.extra, "fts_ordered_scan": True})
     filters = _label_filters(q)
     if not filters:
         return False, q
@@ -479,24 +515,83 @@ def _without(q: FindingsQuery, kind: str) -> FindingsQuery:
     return replace(q, countries=()) if kind == "country" else replace(q, sectors=())
 
 
-_FINDING_COLUMNS = (
+# --- Findings rows ---------------------------------------------------------------------------
+#
+# A findings row is a plain tuple (ROW_FIELDS): the passage and its document, then its labels
+# after review packed as text, "kind SEP value" entries joined by ENTRY_SEP; the model's theme
+# scores, "theme SEP score SEP model_version" entries joined by ENTRY_SEP; and whether anyone
+# reviewed it. For live passages SQL aggregates them (one index probe each, from
+# ``passage_dims`` and ``labels``); retired ones resolve their labels in Python. Entries come
+# in no particular order: ``unpack_labels`` and ``unpack_scores`` sort them.
+
+ROW_FIELDS = (
+    "passage_id", "document_id", "title", "source", "kind", "page", "char_start", "char_end",
+    "text", "doc_type", "date", "publisher", "labels", "scores", "reviewed",
+)  # fmt: skip
+SEP = "\x1f"  # control characters: no label value or model version holds one
+ENTRY_SEP = "\x1e"
+_BASE_COLUMNS = (
     passages.c.passage_id,
     passages.c.document_id,
-    passages.c.content_hash,
+    documents.c.title,
+    documents.c.source,
+    documents.c.kind,
     passages.c.page,
     passages.c.char_start,
     passages.c.char_end,
     passages.c.text,
-    documents.c.title,
-    documents.c.source,
-    documents.c.kind,
     documents.c.doc_type,
-    documents.c.publisher,
     documents.c.date,
+    documents.c.publisher,
 )
+_N_BASE = len(_BASE_COLUMNS)
 
 
-def _findings_select(q: FindingsQuery, dialect: str, *, scan: bool = False) -> Select:
+def _packed_labels() -> ColumnElement[Any]:
+    """The live passage's effective labels (``passage_dims``), packed."""
+    pd = passage_dims.alias("agg_labels")
+    return (
+        select(func.aggregate_strings(pd.c.kind + SEP + pd.c.value, ENTRY_SEP))
+        .where(pd.c.passage_id == passages.c.passage_id)
+        .scalar_subquery()
+    )
+
+
+def _packed_scores(dialect: str) -> ColumnElement[Any]:
+    """The model's theme scores of the passage (assigned or not), packed. A score travels as
+    text that converts back to the same float: PostgreSQL prints the shortest exact form,
+    SQLite is asked for 17 significant digits."""
+    lab = labels.alias("agg_scores")
+    sqlite = dialect == "sqlite"
+    score = func.printf("%!.17g", lab.c.score) if sqlite else cast(lab.c.score, Text)
+    entry = lab.c.value + SEP + score + SEP + func.coalesce(lab.c.model_version, "")
+    return (
+        select(func.aggregate_strings(entry, ENTRY_SEP))
+        .where(
+            lab.c.passage_id == passages.c.passage_id,
+            lab.c.kind == "theme",
+            lab.c.origin == "model",
+            lab.c.score.is_not(None),
+        )
+        .scalar_subquery()
+    )
+
+
+def _aggregate_columns(dialect: str) -> list[ColumnElement[Any]]:
+    """labels, scores, reviewed of the live passage in ``passages``."""
+    return [
+        _packed_labels().label("packed_labels"),
+        _packed_scores(dialect).label("packed_scores"),
+        is_reviewed(passages.c.content_hash).label("is_reviewed"),
+    ]
+
+
+def _findings_select(
+    q: FindingsQuery, dialect: str, *, scan: bool = False, aggregate: bool = False
+) -> Select:
+    """The page of ``q`` in order: base columns, then the packed labels when ``aggregate``
+    (only valid for live passages), else the content hash."""
+    extra = _aggregate_columns(dialect) if aggregate else [passages.c.content_hash]
     driver = _driver(q)
     if driver is not None:
         drive, on = driver
@@ -504,22 +599,18 @@ def _findings_select(q: FindingsQuery, dialect: str, *, scan: bool = False) -> S
             documents, documents.c.document_id == passages.c.document_id
         )
         stmt = (
-            select(*_FINDING_COLUMNS)
+            select(*_BASE_COLUMNS, *extra)
             .select_from(source)
             .where(*_conditions(_without(q, _label_filters(q)[0][0]), dialect))
             .order_by(drive.c.document_id, drive.c.seq)
         )
-        if q.offset:
-            stmt = stmt.offset(q.offset)
-        if q.limit is not None:
-            stmt = stmt.limit(q.limit)
-        return stmt
-    stmt = (
-        select(*_FINDING_COLUMNS)
-        .join(documents, documents.c.document_id == passages.c.document_id)
-        .where(*_conditions(q, dialect, scan=scan))
-        .order_by(*_order(q))
-    )
+    else:
+        stmt = (
+            select(*_BASE_COLUMNS, *extra)
+            .join(documents, documents.c.document_id == passages.c.document_id)
+            .where(*_conditions(q, dialect, scan=scan))
+            .order_by(*_order(q))
+        )
     if q.offset:
         stmt = stmt.offset(q.offset)
     if q.limit is not None:
@@ -550,48 +641,114 @@ def iter_findings(
     engine: Engine, q: FindingsQuery | None = None, batch_size: int = 2000
 ) -> Iterator[list[Finding]]:
     """The findings of ``q`` in batches, streamed: memory stays flat for 100k+ rows."""
+    for rows in iter_rows(engine, q, batch_size):
+        yield [finding(r) for r in rows]
+
+
+def iter_rows(
+    engine: Engine, q: FindingsQuery | None = None, batch_size: int = 2000
+) -> Iterator[Sequence[Sequence[Any]]]:
+    """The findings of ``q`` as plain tuples (ROW_FIELDS), in batches, streamed.
+
+    Exports read these: no object per row. In reading order the labels come from the main
+    query (its subqueries run for the rows returned only); a sorted page reads them per
+    batch, so a sort never computes them for rows it then drops.
+    """
     q = q or FindingsQuery()
     with engine.connect() as conn:
+        dialect = conn.dialect.name
         scan, q = _plan(conn, q)
-        stmt = _findings_select(q, conn.dialect.name, scan=scan)
+        live = not q.include_retired
+        inline = live and q.sort == "document"
+        stmt = _findings_select(q, dialect, scan=scan, aggregate=inline)
         result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
         for rows in result.partitions(batch_size):
-            yield _build_findings(conn, rows)
+            if inline:
+                yield rows
+            elif live:
+                yield _with_aggregates(conn, rows)
+            else:
+                yield _with_resolved_labels(conn, rows)
 
 
-def _build_findings(conn: Connection, rows: Sequence[Any]) -> list[Finding]:
-    reviewed = _reviewed_hashes(conn, [r.content_hash for r in rows])
+def _with_aggregates(conn: Connection, rows: Sequence[Any]) -> list[tuple]:
+    """Rows of a sorted page (base columns and content hash) with their packed labels."""
+    ids = [r[0] for r in rows]
+    packed: dict[str, tuple] = {}
+    stmt = select(passages.c.passage_id, *_aggregate_columns(conn.dialect.name))
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        for r in conn.execute(stmt.where(passages.c.passage_id.in_(chunk))):
+            packed[r[0]] = tuple(r[1:])
+    return [(*r[:_N_BASE], *packed[r[0]]) for r in rows]
+
+
+def _with_resolved_labels(conn: Connection, rows: Sequence[Any]) -> list[tuple]:
+    """Rows that may be retired (base columns and content hash), their labels resolved in
+    Python by the override rule (``passage_dims`` holds live passages only)."""
+    reviewed = _reviewed_hashes(conn, [r[_N_BASE] for r in rows])
     labelled = _labels_of(
-        conn,
-        [r.passage_id for r in rows],
-        reviewed={r.passage_id for r in rows if r.content_hash in reviewed},
+        conn, [r[0] for r in rows], reviewed={r[0] for r in rows if r[_N_BASE] in reviewed}
     )
-    findings = []
+    out = []
     for r in rows:
-        lab = labelled.get(r.passage_id, {})
-        findings.append(
-            Finding(
-                passage_id=r.passage_id,
-                document_id=r.document_id,
-                title=r.title,
-                source=r.source,
-                link=source_link(r.source, r.kind, r.page),
-                page=r.page,
-                char_start=r.char_start,
-                char_end=r.char_end,
-                text=r.text,
-                themes=sorted(lab.get("theme", ())),
-                countries=sorted(lab.get("country", ())),
-                sectors=sorted(lab.get("sector", ())),
-                scores=lab.get("scores", {}),
-                model_version=lab.get("model_version"),
-                doc_type=r.doc_type,
-                date=r.date,
-                reviewed=r.content_hash in reviewed,
-                publisher=r.publisher,
-            )
+        lab = labelled.get(r[0], {})
+        version = lab.get("model_version") or ""
+        packed = ENTRY_SEP.join(
+            f"{kind}{SEP}{value}" for kind in LABEL_DIMENSIONS for value in lab.get(kind, ())
         )
-    return findings
+        scores = ENTRY_SEP.join(
+            f"{theme}{SEP}{score!r}{SEP}{version}" for theme, score in lab.get("scores", {}).items()
+        )
+        out.append((*r[:_N_BASE], packed or None, scores or None, r[_N_BASE] in reviewed))
+    return out
+
+
+def unpack_labels(packed: str | None) -> dict[str, list[str]]:
+    """Packed labels as {kind: sorted values} for theme, country and sector."""
+    out: dict[str, list[str]] = {"theme": [], "country": [], "sector": []}
+    if packed:
+        for entry in packed.split(ENTRY_SEP):
+            kind, _, value = entry.partition(SEP)
+            out[kind].append(value)
+        for values in out.values():
+            if len(values) > 1:
+                values.sort()
+    return out
+
+
+def unpack_scores(packed: str | None) -> tuple[dict[str, float], str | None]:
+    """Packed scores as ({theme: score rounded to 4 places, by theme}, model version)."""
+    if not packed:
+        return {}, None
+    entries = sorted(entry.split(SEP) for entry in packed.split(ENTRY_SEP))
+    return {theme: round(float(score), 4) for theme, score, _ in entries}, entries[-1][2] or None
+
+
+def finding(r: Sequence[Any]) -> Finding:
+    """A ``Finding`` from a findings row (ROW_FIELDS)."""
+    found = unpack_labels(r[12])
+    scores, version = unpack_scores(r[13])
+    return Finding(
+        passage_id=r[0],
+        document_id=r[1],
+        title=r[2],
+        source=r[3],
+        link=source_link(r[3], r[4], r[5]),
+        page=r[5],
+        char_start=r[6],
+        char_end=r[7],
+        text=r[8],
+        themes=found["theme"],
+        countries=found["country"],
+        sectors=found["sector"],
+        scores=scores,
+        model_version=version,
+        doc_type=r[9],
+        date=r[10],
+        reviewed=bool(r[14]),
+        publisher=r[11],
+    )
 
 
 def _labels_of(
