@@ -10,7 +10,9 @@ flow, so a deployment run by ``credscope schedule`` can choose it too.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -78,9 +80,25 @@ def relabel_batch(sources: list[SourceFile], db_url: str) -> int:
     return pipeline.relabel_batch(sources, db_url)
 
 
+def local_cluster_kwargs(workers: int) -> dict[str, Any]:
+    """A LocalCluster of single-threaded worker processes (extraction holds the GIL) that
+    load the analysers as they start (``flows.dask_preload``)."""
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "preload": ["flows.dask_preload"],
+    }
+
+
+_early_cluster: list[Future[Any]] = []  # a LocalCluster being started by run_refresh
+
+
 def make_task_runner(kind: str, *, workers: int = 2, dask_address: str | None = None) -> Any:
-    """A Prefect task runner: threads (the default), a process pool, or Dask (a LocalCluster
-    of ``workers`` single-threaded processes, or the scheduler at ``dask_address``)."""
+    """A Prefect task runner: threads (the default), a process pool, or Dask (the scheduler at
+    ``dask_address``, the LocalCluster ``run_refresh`` started early in this process, or a
+    new LocalCluster of ``workers`` processes)."""
     if kind == "thread":
         return ThreadPoolTaskRunner(max_workers=1)
     if kind == "process":
@@ -90,16 +108,38 @@ def make_task_runner(kind: str, *, workers: int = 2, dask_address: str | None = 
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
+        if _early_cluster:
+            return DaskTaskRunner(cluster=_early_cluster[0].result())
         return DaskTaskRunner(
             cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-            },
+            cluster_kwargs=local_cluster_kwargs(workers),
         )
     raise ValueError(f"task runner must be one of {', '.join(TASK_RUNNERS)}, not {kind!r}")
+
+
+@contextmanager
+def _cluster_started_early(kind: str, workers: int, dask_address: str | None) -> Iterator[None]:
+    """For ``dask`` without a scheduler: start the LocalCluster (its workers then load the
+    analysers) in a thread now, so that it starts while Prefect's server does, not after.
+
+    Process-local state like the reporter, not a flow parameter: a cluster object is no
+    value a deployment could set. Closed when the run ends, like the one a flow starts.
+    """
+    if kind != "dask" or dask_address:
+        yield
+        return
+    from distributed import LocalCluster
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="credscope-cluster")
+    future = pool.submit(LocalCluster, **local_cluster_kwargs(workers))
+    pool.shutdown(wait=False)
+    _early_cluster.append(future)
+    try:
+        yield
+    finally:
+        _early_cluster.clear()
+        with contextlib.suppress(Exception):
+            future.result().close()
 
 
 @contextmanager
@@ -113,7 +153,7 @@ def _batch_runner(
         size = pipeline.batch_size_for(
             len(docs), runner=kind, workers=workers, requested=batch_size
         )
-        return pipeline.batches(docs, size)
+        return pipeline.balanced_batches(docs, size)
 
     if kind == "thread":
         yield lambda docs: (process_batch(batch, db_url) for batch in split(docs))
@@ -208,15 +248,16 @@ def run_refresh(
     if task_runner == "thread":  # workers of other runners load their own
         pipeline.preload_analysers()  # overlaps the ephemeral server's start-up
     try:
-        return refresh_corpus(
-            [str(p) for p in paths] if paths else None,
-            db_url,
-            force,
-            config,
-            task_runner,
-            batch_size,
-            workers,
-            dask_address,
-        )
+        with _cluster_started_early(task_runner, workers, dask_address):
+            return refresh_corpus(
+                [str(p) for p in paths] if paths else None,
+                db_url,
+                force,
+                config,
+                task_runner,
+                batch_size,
+                workers,
+                dask_address,
+            )
     finally:
         reporting.set_reporter(None)

@@ -5,7 +5,7 @@ and the bookkeeping a refresh needs beyond ``store.write``: re-labelling without
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, and_, insert, select, update
@@ -97,20 +97,37 @@ def list_runs(engine: Engine, limit: int = 50) -> list[dict[str, Any]]:
     return out[:limit]
 
 
-def live_passages_of(engine: Engine, document_ids: Sequence[str]) -> list[tuple[str, str]]:
-    """(passage_id, text) of the live passages of these documents, for re-labelling."""
-    out: list[tuple[str, str]] = []
+def live_documents(
+    engine: Engine, document_ids: Sequence[str] | None = None, *, batch_documents: int = 200
+) -> Iterator[list[list[tuple[str, str, str | None]]]]:
+    """Live passages grouped by document, in reading order, as (passage_id, text, heading):
+    what re-tagging with document context needs. All live documents when ``document_ids``
+    is None; yields lists of about ``batch_documents`` documents so memory stays bounded."""
     with engine.connect() as conn:
-        for chunk in _chunks(list(document_ids), 500):
-            out += [
-                (r.passage_id, r.text)
-                for r in conn.execute(
-                    select(passages.c.passage_id, passages.c.text)
-                    .where(passages.c.document_id.in_(chunk), passages.c.retired_at.is_(None))
-                    .order_by(passages.c.document_id, passages.c.seq)
+        if document_ids is None:
+            document_ids = list(
+                conn.execute(
+                    select(passages.c.document_id)
+                    .where(passages.c.retired_at.is_(None))
+                    .distinct()
+                    .order_by(passages.c.document_id)
+                ).scalars()
+            )
+        for chunk in _chunks(list(document_ids), batch_documents):
+            docs: dict[str, list[tuple[str, str, str | None]]] = {}
+            for r in conn.execute(
+                select(
+                    passages.c.document_id,
+                    passages.c.passage_id,
+                    passages.c.text,
+                    passages.c.heading,
                 )
-            ]
-    return out
+                .where(passages.c.document_id.in_(chunk), passages.c.retired_at.is_(None))
+                .order_by(passages.c.document_id, passages.c.seq)
+            ):
+                docs.setdefault(r.document_id, []).append((r.passage_id, r.text, r.heading))
+            if docs:
+                yield list(docs.values())
 
 
 def set_pipeline_version(engine: Engine, sources: Iterable[str], pipeline_version: str) -> None:
