@@ -9,8 +9,12 @@ written as a string (never a formula) with characters XML cannot hold removed.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import io
 import json
+import math
+import operator
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,13 +24,14 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from store.query import (
+    ENTRY_SEP,
     ROW_FIELDS,
+    SEP,
     FindingsQuery,
     finding,
     iter_rows,
     source_link,
     unpack_labels,
-    unpack_scores,
 )
 from store.types import Finding
 
@@ -164,52 +169,72 @@ def _csv_findings(
     return n
 
 
-_INDEX = {name: i for i, name in enumerate(ROW_FIELDS)}
-_LABELS, _SCORES, _REVIEWED = _INDEX["labels"], _INDEX["scores"], _INDEX["reviewed"]
-_PLAIN = (
-    "passage_id", "document_id", "title", "source", "page", "char_start", "char_end", "text",
-    "doc_type", "date", "publisher",
-)  # fmt: skip
+# A findings row widened by the cells computed from it, in this order after ROW_FIELDS (a
+# column name picks the computed cell when both have it: scores, reviewed)
+_DERIVED = ("link", "themes", "countries", "sectors", "scores", "model_version", "reviewed")
+_WIDE = {name: i for i, name in enumerate(ROW_FIELDS)}
+_WIDE.update({name: len(ROW_FIELDS) + i for i, name in enumerate(_DERIVED)})
+_FIELDS = {f.name for f in dataclasses.fields(Finding)}
+_LABELS, _SCORES, _REVIEWED = (ROW_FIELDS.index(f) for f in ("labels", "scores", "reviewed"))
+
+
+@functools.cache
+def _json_key(key: str) -> str:
+    return json.dumps(key, ensure_ascii=False)
+
+
+def scores_json(packed: str | None) -> tuple[str, str | None]:
+    """Packed scores as the JSON text ``json.dumps`` writes for ``unpack_scores``' dict (keys
+    by theme, each score rounded to 4 places), and the model version; without building the
+    dict, as an export writes this for every row."""
+    if not packed:
+        return "{}", None
+    entries = packed.split(ENTRY_SEP)
+    if len(entries) > 1:
+        entries.sort()  # by theme: SEP sorts before any character of a theme
+    parts = []
+    version = ""
+    for entry in entries:
+        theme, score, version = entry.split(SEP)
+        value = round(float(score), 4)
+        number = repr(value) if math.isfinite(value) else json.dumps(value)
+        parts.append(f"{_json_key(theme)}: {number}")
+    return "{" + ", ".join(parts) + "}", version or None
 
 
 def _csv_rows(
     batches: Iterable[Sequence[Sequence[Any]]], columns: Sequence[str], stream: IO[str]
 ) -> int:
-    """CSV from findings rows (``store.query.iter_rows``), a batch at a time: each cell the
-    text ``_csv_cell`` writes for the ``Finding`` attribute of that name (formulas defused),
-    the packed labels and scores unpacked once per row and only when a column needs them."""
-    plain = {c: _INDEX[c] for c in columns if c in _PLAIN}
-    need_labels = any(c in ("themes", "countries", "sectors") for c in columns)
-    need_scores = "scores" in columns or "model_version" in columns
+    """CSV from findings rows (``store.query.iter_rows``), a batch at a time, with the same
+    cells ``_csv_cell`` writes for a ``Finding``: each row widened once by its computed cells
+    (link, labels joined with ", ", scores as JSON), the columns picked in C, and only text
+    cells that could start a formula defused. None and int cells go to csv as they are."""
+    picks = [_WIDE[c] if c in _FIELDS else -1 for c in columns]  # -1: not a field, empty
+    pick = operator.itemgetter(*picks)
+    single = len(picks) == 1
     writer = csv.writer(stream)
     writer.writerow(columns)
     n = 0
     for rows in batches:
         lines = []
         for r in rows:
-            found = unpack_labels(r[_LABELS]) if need_labels else {}
-            scores, version = unpack_scores(r[_SCORES]) if need_scores else ({}, None)
-            line = []
-            for c in columns:
-                if c in plain:
-                    line.append(_csv_cell(r[plain[c]]))
-                elif c == "themes":
-                    line.append(_csv_cell(found["theme"]))
-                elif c == "countries":
-                    line.append(_csv_cell(found["country"]))
-                elif c == "sectors":
-                    line.append(_csv_cell(found["sector"]))
-                elif c == "link":
-                    line.append(_csv_cell(source_link(r[3], r[4], r[5])))
-                elif c == "scores":
-                    line.append(_csv_cell(scores))
-                elif c == "model_version":
-                    line.append(_csv_cell(version))
-                elif c == "reviewed":
-                    line.append("True" if r[_REVIEWED] else "False")
-                else:  # not a field of a finding: an empty column, as before
-                    line.append("")
-            lines.append(line)
+            found = unpack_labels(r[_LABELS])
+            scores, version = scores_json(r[_SCORES])
+            wide = (
+                *r,
+                source_link(r[3], r[4], r[5]),
+                ", ".join(found["theme"]),
+                ", ".join(found["country"]),
+                ", ".join(found["sector"]),
+                scores,
+                version,
+                "True" if r[_REVIEWED] else "False",
+                "",
+            )
+            cells = (pick(wide),) if single else pick(wide)
+            lines.append(
+                [c if type(c) is not str or c[:1] not in _RISKY else defuse(c) for c in cells]
+            )
         writer.writerows(lines)
         n += len(rows)
     return n

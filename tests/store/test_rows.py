@@ -14,7 +14,7 @@ import pytest
 from findings_factory import build_store, decide, pid_of, processed, source
 
 from corpus.types import SourceFile
-from store.export import export
+from store.export import export, scores_json
 from store.query import FindingsQuery, query, unpack_labels, unpack_scores
 from store.write import write_document
 
@@ -136,3 +136,18 @@ def test_unpack_sorts_and_handles_empty() -> None:
     scores, version = unpack_scores("trust\x1f0.90000000000000002\x1fm2\x1enaming\x1f0.1\x1fm2")
     assert list(scores.items()) == [("naming", 0.1), ("trust", 0.9)] and version == "m2"
     assert unpack_scores(None) == ({}, None) and unpack_scores("") == ({}, None)
+
+
+def test_scores_json_writes_what_json_dumps_writes() -> None:
+    rng = random.Random(9)
+    values = [0.1 + 0.2, 1 / 3, 0.00025, 0.03125, 0.99995, 1.0, 0.0, 1e-9, 5e-05]
+    values += [rng.random() for _ in range(200)] + [rng.random() * 1e-4 for _ in range(50)]
+    themes = ["trust", "naming", "recognition", "modularisation", "naming_x", "zé"]
+    for i in range(0, len(values), 3):
+        chosen = rng.sample(themes, k=min(3, len(values) - i))
+        packed = "\x1e".join(
+            f"{t}\x1f{v!r}\x1fm9" for t, v in zip(chosen, values[i : i + 3], strict=False)
+        )
+        scores, version = unpack_scores(packed)
+        assert scores_json(packed) == (json.dumps(scores, ensure_ascii=False), version)
+    assert scores_json(None) == ("{}", None)
