@@ -1,6 +1,6 @@
 """Incremental refresh: full vs no-op vs one changed document; Dask vs one process.
 
-    python -m bench.bench_refresh [--scale 5] [--pdf-scale 15]
+    python -m bench.bench_refresh [--scale 5] [--pdf-scale 15] [--repeat 3]
 
 Every run is the real command in a fresh process (``credscope refresh``, Prefect ephemeral
 mode). "run s" is the store's run record (flow start to flow end); "process s" includes
@@ -17,7 +17,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bench.common import DEMO, OUT, ROOT, run_child, table
+from bench.common import DEMO, OUT, ROOT, median, run_child, table
 
 
 def _fresh_db(name: str) -> Path:
@@ -144,40 +144,55 @@ def _wait_for_analysers() -> None:
     load_analysers()
 
 
-def dask_vs_single(pdf_scale: int, workers: int = 2) -> list[list[object]]:
+def dask_vs_single(pdf_scale: int, workers: int = 2, repeat: int = 1) -> list[list[object]]:
+    """Each runner ``repeat`` times, interleaved (so a burst of load elsewhere on a shared
+    machine hits all of them); medians are reported and the speed-ups are ratios of medians."""
     corpus = pdf_corpus(pdf_scale)
     n = sum(1 for _ in corpus.rglob("*.pdf"))
-    rows: list[list[object]] = []
-    runs: dict[str, tuple[float, float]] = {}
+    runners = {
+        "one process (thread runner)": [],
+        f"Dask LocalCluster started by the run, {workers} workers": [
+            "--task-runner",
+            "dask",
+            "--workers",
+            str(workers),
+        ],
+        f"Dask existing cluster (warm), {workers} workers": ["--task-runner", "dask"],
+    }
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in runners}
+    counts: dict[str, dict] = {}
     cluster = _existing_cluster(workers)
+    runners[f"Dask existing cluster (warm), {workers} workers"] += [
+        "--dask-address",
+        cluster.scheduler_address,
+    ]
     try:
-        for label, extra in (
-            ("one process (thread runner)", []),
-            (
-                f"Dask LocalCluster started by the run, {workers} workers",
-                ["--task-runner", "dask", "--workers", str(workers)],
-            ),
-            (
-                f"Dask existing cluster (warm), {workers} workers",
-                ["--task-runner", "dask", "--dask-address", cluster.scheduler_address],
-            ),
-        ):
-            wall, run_s, c = _refresh(corpus, _fresh_db("bench-dask.db"), *extra)
-            runs[label] = (wall, run_s)
-            rows.append(
-                [
-                    label,
-                    n,
-                    round(wall, 1),
-                    round(run_s, 2),
-                    f"{n / run_s:.2f} docs/s",
-                    f"new {c['new']}, failed {c['failed']}",
-                ]
-            )
+        for _ in range(repeat):
+            for label, extra in runners.items():
+                wall, run_s, c = _refresh(corpus, _fresh_db("bench-dask.db"), *extra)
+                times[label].append((wall, run_s))
+                counts[label] = c
     finally:
         cluster.close()
-    (single_wall, single_run), *others = runs.values()
-    for label, (wall, run_s) in list(runs.items())[1:]:
+    rows: list[list[object]] = []
+    medians = {
+        label: (median([w for w, _ in t]), median([r for _, r in t])) for label, t in times.items()
+    }
+    for label, (wall, run_s) in medians.items():
+        c = counts[label]
+        rows.append(
+            [
+                label,
+                n,
+                round(wall, 1),
+                round(run_s, 2),
+                f"{n / run_s:.2f} docs/s",
+                f"new {c['new']}, failed {c['failed']}; run s "
+                + ", ".join(f"{r:.1f}" for _, r in times[label]),
+            ]
+        )
+    single_wall, single_run = next(iter(medians.values()))
+    for label, (wall, run_s) in list(medians.items())[1:]:
         rows.append(
             [
                 f"speed-up: {label.split(',')[0]}",
@@ -196,6 +211,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=5)
     parser.add_argument("--pdf-scale", type=int, default=15)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="Dask comparison rounds")
     parser.add_argument("--skip-incremental", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -212,7 +228,7 @@ def main() -> None:
         print(
             table(
                 ["runner", "documents", "process s", "run s", "run throughput", "counts"],
-                dask_vs_single(args.pdf_scale),
+                dask_vs_single(args.pdf_scale, repeat=args.repeat),
             )
         )
 
