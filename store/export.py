@@ -15,11 +15,13 @@ import io
 import json
 import math
 import operator
+import queue
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -43,6 +45,9 @@ COLUMNS = [
 ]  # fmt: skip
 
 
+T = TypeVar("T")
+
+
 class ExportError(ValueError):
     """An export that cannot be written (unknown format, Excel to a text stream)."""
 
@@ -59,11 +64,64 @@ def export(
 
     Example: ``export(engine, FindingsQuery(themes=["trust"]), "xlsx", "trust.xlsx")``
     """
+    if engine.dialect.name == "postgresql":  # the server computes while we format
+        found: Iterator[Sequence[Sequence[Any]]] = read_ahead(lambda: iter_rows(engine, q))
+    else:  # in-process SQLite: a thread would only contend for the GIL
+        found = iter_rows(engine, q)
     if fmt == "csv":  # the bulk path: plain rows straight into csv.writer, no Finding objects
         with _text_stream(out) as stream:
-            return _csv_rows(iter_rows(engine, q), columns, stream)
-    batches = ([finding(r) for r in rows] for rows in iter_rows(engine, q))
-    return export_rows(batches, fmt, out, columns=columns)
+            return _csv_rows(found, columns, stream)
+    return export_rows(([finding(r) for r in rows] for rows in found), fmt, out, columns=columns)
+
+
+_DONE = object()
+
+
+def read_ahead(produce: Callable[[], Generator[T, None, None]], depth: int = 2) -> Iterator[T]:
+    """The items of ``produce()``, made in a worker thread up to ``depth`` ahead of the caller.
+
+    A PostgreSQL export computes its next batch on the server while this process formats the
+    last one (the driver waits on the socket without the GIL): about half the time on two
+    cores. The worker's exception is raised here; when the caller stops early the worker
+    stops too and closes its generator (so its connection is returned).
+    """
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            items = produce()
+            try:
+                for item in items:
+                    if not put(item):
+                        break
+            finally:
+                items.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+        finally:
+            put(_DONE)
+
+    worker = threading.Thread(target=work, name="export-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _DONE:
+            yield item
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def export_rows(

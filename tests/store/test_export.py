@@ -66,3 +66,46 @@ def test_formulas_never_run(tmp_path: Path) -> None:
     export_rows([[evil]], "xlsx", tmp_path / "e.xlsx")
     ws = load_workbook(tmp_path / "e.xlsx").active
     assert ws["C2"].data_type == "s" and ws["C2"].value.startswith("=HYPERLINK")
+
+
+def test_read_ahead_order_errors_and_early_stop() -> None:
+    import threading
+
+    from store.export import read_ahead
+
+    closed = threading.Event()
+
+    def numbers(n: int, fail_at: int | None = None):  # noqa: ANN202 - a generator
+        try:
+            for i in range(n):
+                if i == fail_at:
+                    raise RuntimeError("the database went away")
+                yield i
+        finally:
+            closed.set()
+
+    assert list(read_ahead(lambda: numbers(50))) == list(range(50))
+    got = []
+    with pytest.raises(RuntimeError, match="went away"):
+        for i in read_ahead(lambda: numbers(50, fail_at=7)):
+            got.append(i)
+    assert got == list(range(7))
+    closed.clear()
+    stream = read_ahead(lambda: numbers(10**9), depth=1)
+    assert [next(stream) for _ in range(3)] == [0, 1, 2]
+    stream.close()  # the caller stops: the worker stops and closes its generator
+    assert closed.is_set()
+    assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
+
+
+def test_csv_export_stops_cleanly_when_the_output_fails(db_url: str) -> None:
+    class Full(io.StringIO):
+        def write(self, s: str) -> int:
+            if self.tell() > 200:
+                raise OSError("disk full")
+            return super().write(s)
+
+    e = build_store(db_url)
+    with pytest.raises(OSError, match="disk full"):
+        export(e, FindingsQuery(), "csv", Full())
+    assert export(e, FindingsQuery(), "csv", io.StringIO()) == 5  # the connection came back
