@@ -345,13 +345,15 @@ def _dims_where(dim: Any, kind: str, values: list[str] | None, min_score: float 
 def _dims_match(
     dim: Any, kind: str, values: list[str] | None, min_score: float | None
 ) -> ColumnElement[bool]:
-    """The live passage carries one of these labels after review (``passage_dims``)."""
+    """The live passage carries one of these labels after review (``passage_dims``). It
+    selects a key column, not ``*``: SQLite then answers from the index alone."""
     return (
-        exists()
+        select(dim.c.passage_id)
         .where(
             dim.c.passage_id == passages.c.passage_id, *_dims_where(dim, kind, values, min_score)
         )
         .correlate_except(dim)
+        .exists()
     )
 
 
@@ -508,11 +510,26 @@ def _driver(q: FindingsQuery) -> tuple[Any, ColumnElement[bool]] | None:
     )
 
 
-def _without(q: FindingsQuery, kind: str) -> FindingsQuery:
-    """``q`` less its label filter of this kind (the one a driver already applies)."""
-    if kind == "theme":
-        return replace(q, themes=(), min_score=None)
-    return replace(q, countries=()) if kind == "country" else replace(q, sectors=())
+def _dims_along(
+    drive: Any, dim: Any, kind: str, values: list[str] | None, min_score: float | None
+) -> ColumnElement[bool]:
+    """The driven passage carries this label too, probed by (document, seq) in the label's
+    value index: as the driver walks in reading order the probes walk that index forwards,
+    on pages just read, rather than jump around the primary key (random passage ids). It
+    reads only the driver's index entry, so a passage failing it never touches ``passages``.
+    """
+    return (
+        select(dim.c.passage_id)
+        .where(
+            dim.c.document_id == drive.c.document_id,
+            dim.c.seq == drive.c.seq,
+            # ... + "": not an index key, so the planner cannot prefer the primary key
+            (dim.c.passage_id + "") == drive.c.passage_id,
+            *_dims_where(dim, kind, values, min_score),
+        )
+        .correlate_except(dim)
+        .exists()
+    )
 
 
 # --- Findings rows ---------------------------------------------------------------------------
@@ -598,10 +615,15 @@ def _findings_select(
         source = drive.join(passages, on).join(
             documents, documents.c.document_id == passages.c.document_id
         )
+        along = [
+            _dims_along(drive, passage_dims.alias(f"dim_{kind}"), kind, values, min_score)
+            for kind, values, min_score in _label_filters(q)[1:]
+        ]
+        unlabelled = replace(q, themes=(), countries=(), sectors=(), min_score=None)
         stmt = (
             select(*_BASE_COLUMNS, *extra)
             .select_from(source)
-            .where(*_conditions(_without(q, _label_filters(q)[0][0]), dialect))
+            .where(*along, *_conditions(unlabelled, dialect))
             .order_by(drive.c.document_id, drive.c.seq)
         )
     else:

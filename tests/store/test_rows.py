@@ -23,6 +23,8 @@ QUERIES = [
     FindingsQuery(countries=["AT", "FI"]),
     FindingsQuery(themes=["trust"]),
     FindingsQuery(themes=["trust"], countries=["IE"]),
+    FindingsQuery(countries=["SE"], themes=["trust", "recognition"], min_score=0.55),
+    FindingsQuery(sectors=["P"], countries=["FI", "AT"], limit=1, offset=1),
     FindingsQuery(text="credentials"),
     FindingsQuery(reviewed_only=True),
     FindingsQuery(min_score=0.5),
