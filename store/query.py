@@ -673,8 +673,8 @@ def iter_rows(
     """The findings of ``q`` as plain tuples (ROW_FIELDS), in batches, streamed.
 
     Exports read these: no object per row. In reading order the labels come from the main
-    query (its subqueries run for the rows returned only); a sorted page reads them per
-    batch, so a sort never computes them for rows it then drops.
+    query (its subqueries run for the rows returned only); a page the database sorts reads
+    them per batch, so a sort never computes them for rows it then drops.
     """
     q = q or FindingsQuery()
     with engine.connect() as conn:
@@ -683,7 +683,11 @@ def iter_rows(
             conn.exec_driver_sql("SET LOCAL jit = off")  # per-row index probes
         scan, q = _plan(conn, q)
         live = not q.include_retired
-        inline = live and q.sort == "document"
+        # SQLite computes the columns of every row it sorts: collected full-text matches are
+        # sorted, so their labels are read for the page only, like any sorted page
+        collected = dialect == "sqlite" and bool(q.text and q.text.strip())
+        collected = collected and not q.extra.get("fts_ordered_scan")
+        inline = live and q.sort == "document" and not collected
         stmt = _findings_select(q, dialect, scan=scan, aggregate=inline)
         result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
         for rows in result.partitions(batch_size):
