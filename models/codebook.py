@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -30,6 +30,23 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A guideline rule: cue sets that must (`all`) or must not (`none`) share a sentence.
+
+    The guidelines ask whether a passage says something about a theme, not whether a word
+    occurs; a theme notion applied to a credential within one sentence is the cheap proxy.
+    `names` restricts the first cue set to words outside ("outside") or inside ("inside")
+    capitalised names, since organisation and event names carry trust words without the sense.
+    """
+
+    id: str
+    themes: tuple[str, ...]  # the themes whose classifier may use the rule's feature
+    all: tuple[str, ...]
+    none: tuple[str, ...] = ()
+    names: str = "any"  # "any" | "outside" | "inside"
+
+
+@dataclass(frozen=True)
 class Codebook:
     """All themes plus the matching rules shared by them."""
 
@@ -38,6 +55,8 @@ class Codebook:
     negation_cues: tuple[str, ...]
     negation_window: int
     sha256: str = ""  # of the TOML text, so a model card pins the exact codebook
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)  # cue set -> entries
+    rules: tuple[Rule, ...] = ()
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -74,13 +93,44 @@ def parse_codebook(text: str) -> Codebook:
     if not themes:
         raise ValueError("codebook defines no themes")
     matching = raw.get("matching", {})
+    cues, rules = _parse_rules(raw, {t.id for t in themes})
     return Codebook(
         version=version,
         themes=tuple(themes),
         negation_cues=tuple(matching.get("negation_cues", ())),
         negation_window=int(matching.get("negation_window", 4)),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        cues=cues,
+        rules=rules,
     )
+
+
+def _parse_rules(
+    raw: dict, theme_names: set[str]
+) -> tuple[dict[str, tuple[str, ...]], tuple[Rule, ...]]:
+    """Cue sets and guideline rules; a rule naming an unknown cue set or theme is an error."""
+    cues = {str(k): _dedup(v) for k, v in raw.get("cues", {}).items()}
+    rules = []
+    for rule_id, body in raw.get("rules", {}).items():
+        rule = Rule(
+            id=str(rule_id),
+            themes=tuple(body.get("themes", ())),
+            all=tuple(body.get("all", ())),
+            none=tuple(body.get("none", ())),
+            names=str(body.get("names", "any")),
+        )
+        bad = [t for t in rule.themes if t not in theme_names]
+        if bad or not rule.themes:
+            raise ValueError(f"rule {rule_id}: themes must name codebook themes, got {rule.themes}")
+        if not rule.all:
+            raise ValueError(f"rule {rule_id}: no cue sets in `all`")
+        unknown = [c for c in (*rule.all, *rule.none) if c not in cues]
+        if unknown:
+            raise ValueError(f"rule {rule_id}: unknown cue sets {unknown}")
+        if rule.names not in ("any", "outside", "inside"):
+            raise ValueError(f"rule {rule_id}: names must be any, outside or inside")
+        rules.append(rule)
+    return cues, tuple(rules)
 
 
 def _check_pattern(pattern: str) -> str:

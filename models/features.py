@@ -418,6 +418,100 @@ class CodebookFeatures(TransformerMixin, BaseEstimator):
         return out
 
 
+class GuidelineRuleFeatures(TransformerMixin, BaseEstimator):
+    """One feature per codebook guideline rule: log1p(sentences in which the rule fires).
+
+    Word features see "trust" in "North Bristol NHS Trust" and "accredited" in "competences
+    ... formally accredited" as trust evidence; the annotation guidelines do not. A rule fires
+    in a sentence when all its cue sets occur there and none of its excluded ones do (a trust
+    notion *applied to* a credential, accreditation *of a provider*, a definition *of a
+    microcredential* rather than of some other unit). Cue sets are matched with the same
+    `LexiconMatcher` as the codebook lexicon (tokens, `word*` prefixes, overlapping matches).
+    """
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+
+    def fit(self, X: Iterable[str], y: object = None) -> GuidelineRuleFeatures:
+        codebook = load_codebook()
+        self.cues_ = {
+            name: {"entries": list(v), "sense_exclude": []} for name, v in codebook.cues.items()
+        }
+        self.rules_ = [
+            {"id": r.id, "all": list(r.all), "none": list(r.none), "names": r.names}
+            for r in codebook.rules
+        ]
+        self.feature_names_ = np.asarray([f"rule:{r['id']}" for r in self.rules_], dtype=str)
+        return self
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_matcher_cache", None)
+        return state
+
+    def _matcher(self) -> LexiconMatcher:
+        m = getattr(self, "_matcher_cache", None)
+        if m is None:
+            m = self._matcher_cache = LexiconMatcher(self.cues_, (), 0)
+        return m
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray(self.feature_names_, dtype=object)
+
+    def sentence_cues(self, sentence: str) -> tuple[set[str], set[str], set[str]]:
+        """Cue sets present in one sentence: anywhere, outside names, inside names.
+
+        A cue word is inside a name when it starts with a capital letter and is not the
+        sentence's first token ("Quality Assurance" in an agency's name, "Trust" in an NHS
+        trust's); acronyms of one letter are not names.
+        """
+        tokens = _TOKEN_RE.findall(sentence)
+        lowered = [t.lower() for t in tokens]
+        anywhere: set[str] = set()
+        outside: set[str] = set()
+        inside: set[str] = set()
+        for _entry, start, _end, kept, _listed, _neg in self._matcher().scan(lowered):
+            anywhere.update(kept)
+            first = tokens[start]
+            if start > 0 and first[:1].isupper():
+                inside.update(kept)
+            else:
+                outside.update(kept)
+        return anywhere, outside, inside
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        rules = [
+            (k, r["all"][0], frozenset(r["all"][1:]), frozenset(r["none"]), r["names"])
+            for k, r in enumerate(self.rules_)
+        ]
+        scale = self.scale
+        log1p = math.log1p
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        n_docs = 0
+        for r, text in enumerate(X):
+            n_docs += 1
+            counts = [0] * len(rules)
+            for sentence in _SENTENCE_RE.split(text):
+                anywhere, outside, inside = self.sentence_cues(sentence)
+                if not anywhere:
+                    continue
+                for k, first, rest, none, names in rules:
+                    head = anywhere if names == "any" else outside if names == "outside" else inside
+                    if first in head and rest <= anywhere and none.isdisjoint(anywhere):
+                        counts[k] += 1
+            for k, v in enumerate(counts):
+                if v:
+                    rows.append(r)
+                    cols.append(k)
+                    vals.append(log1p(v) * scale)
+        return sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (rows, cols)),
+            shape=(n_docs, len(self.rules_)),
+        )
+
+
 class CompactTfidf(TransformerMixin, BaseEstimator):
     """TF-IDF over a pruned vocabulary, kept as two arrays (terms, idf): a small, fast skops file.
 
@@ -536,6 +630,8 @@ def build_features(params: dict | None = None) -> FeatureUnion:
         "codebook_weight": 0.5,
         "use_char": True,
         "use_codebook": True,
+        "use_rules": False,
+        "rules_weight": 1.0,
     }
     p.update(params or {})
     parts: list[tuple[str, object]] = [
@@ -566,4 +662,7 @@ def build_features(params: dict | None = None) -> FeatureUnion:
     if p["use_codebook"]:
         parts.append(("codebook", CodebookFeatures()))
         weights["codebook"] = float(p["codebook_weight"])
+    if p["use_rules"]:
+        parts.append(("rules", GuidelineRuleFeatures()))
+        weights["rules"] = float(p["rules_weight"])
     return FeatureUnion(parts, transformer_weights=weights)

@@ -26,6 +26,7 @@ TRUSTED_TYPES: list[str] = [
     "builtins.slice",
     "models.features.CodebookFeatures",
     "models.features.CompactTfidf",
+    "models.features.GuidelineRuleFeatures",
     "models.train.ThemeClassifier",
     "numpy.float32",
     "numpy.float64",

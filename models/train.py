@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
@@ -38,6 +39,8 @@ DEFAULT_PARAMS: dict = {
     "codebook_weight": 0.5,
     "use_char": False,
     "use_codebook": True,
+    "use_rules": True,  # guideline-rule features (models/data/codebook.toml [rules])
+    "rules_weight": 0.5,  # chosen on the analysis half only (models/experiments/error_analysis.py)
     "base_models": ["lr"],
     "stack": False,
     "stack_C": 1.0,
@@ -54,6 +57,8 @@ FEATURE_KEYS = {
     "codebook_weight",
     "use_char",
     "use_codebook",
+    "use_rules",
+    "rules_weight",
 }
 
 
@@ -121,6 +126,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         base_models: Sequence[str] = ("lr",),
         stack: bool = False,
         stack_C: float = 1.0,
+        scoped_tail: Sequence[Sequence[str]] = (),
     ) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -129,6 +135,26 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         self.base_models = base_models
         self.stack = stack
         self.stack_C = stack_C
+        self.scoped_tail = scoped_tail
+
+    def _theme_view(self, X: object, theme: str) -> object:
+        """X with the scoped tail columns of other themes zeroed (`scoped_tail`).
+
+        The last len(scoped_tail) feature columns are guideline-rule features, each written
+        for some themes only; another theme's classifier would otherwise pick them up as
+        proxies (a trust rule as evidence against stacking), which is noise, not guidance.
+        """
+        if not self.scoped_tail:
+            return X
+        n_features = X.shape[1]
+        mask = np.ones(n_features)
+        start = n_features - len(self.scoped_tail)
+        for c, themes in enumerate(self.scoped_tail):
+            if theme not in themes:
+                mask[start + c] = 0.0
+        if hasattr(X, "multiply"):
+            return (X @ sp.diags(mask)).tocsr()
+        return np.asarray(X) * mask
 
     def _base(self) -> LogisticRegression:
         return LogisticRegression(
@@ -176,14 +202,15 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             y = Y[:, j]
             if constant[j]:
                 continue
+            Xj = self._theme_view(X, self.themes_[j])
             for m, kind in enumerate(kinds):
                 c = j * len(kinds) + m
                 for tr, te in splits:
                     if y[tr].min() == y[tr].max():
                         continue
-                    w, b = self._fit_linear(kind, X[tr], y[tr])
-                    Z[te, c] = np.asarray(X[te] @ w).ravel() + b
-                W[c], B[c] = self._fit_linear(kind, X, y)
+                    w, b = self._fit_linear(kind, Xj[tr], y[tr])
+                    Z[te, c] = np.asarray(Xj[te] @ w).ravel() + b
+                W[c], B[c] = self._fit_linear(kind, Xj, y)
         # second stage per theme: calibrated probability from the out-of-fold scores
         self.coef_ = np.zeros((k, n_features))
         self.intercept_ = np.zeros(k)
@@ -235,6 +262,13 @@ def _fit_stage2(Z: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, flo
     return lr.coef_[0].astype(float), float(lr.intercept_[0])
 
 
+def _rule_scopes() -> tuple[tuple[str, ...], ...]:
+    """Themes of each guideline-rule feature column (the last columns of the feature union)."""
+    from models.codebook import load_codebook
+
+    return tuple(tuple(r.themes) for r in load_codebook().rules)
+
+
 def build_estimator(params: dict | None = None) -> Pipeline:
     """One sklearn Pipeline: FeatureUnion of text + codebook features -> ThemeClassifier."""
     p = {**DEFAULT_PARAMS, **(params or {})}
@@ -249,6 +283,7 @@ def build_estimator(params: dict | None = None) -> Pipeline:
         base_models=tuple(p["base_models"]),
         stack=bool(p["stack"]),
         stack_C=float(p["stack_C"]),
+        scoped_tail=_rule_scopes() if p["use_rules"] else (),
     )
     return Pipeline([("features", features), ("clf", clf)])
 

@@ -38,3 +38,27 @@ def test_parse_minimal_codebook() -> None:
     assert cb.theme_ids == ("x",)
     assert cb.theme("x").terms == ("foo", "bar")
     assert cb.theme("x").definition == "a b"
+
+
+def test_guideline_rules_name_known_cue_sets_and_themes() -> None:
+    cb = load_codebook()
+    ids = {r.id for r in cb.rules}
+    assert {"trust_applied_to_credential", "naming_definition_of_credential"} <= ids
+    for rule in cb.rules:
+        assert set(rule.themes) <= set(cb.theme_ids)
+        assert all(c in cb.cues for c in (*rule.all, *rule.none))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        'themes = ["x"]\nall = ["nope"]',  # unknown cue set
+        'themes = ["y"]\nall = ["c"]',  # unknown theme
+        'themes = ["x"]\nall = []',  # nothing required
+        'themes = ["x"]\nall = ["c"]\nnames = "sometimes"',
+    ],
+)
+def test_parse_rejects_bad_rules(rule: str) -> None:
+    text = f'version = "t"\n[themes.x]\ndefinition = "d"\n[cues]\nc = ["a"]\n[rules.r]\n{rule}\n'
+    with pytest.raises(ValueError):
+        parse_codebook(text)

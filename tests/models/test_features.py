@@ -105,3 +105,52 @@ def test_matcher_scan_agrees_with_match() -> None:
         assert [
             (m.entry, m.start, m.end, m.themes, m.listed, m.negated) for m in matcher.match(toks)
         ] == [(e, s, t, k, li, n) for e, s, t, k, li, n in matcher.scan(toks)]
+
+
+def _rules(text: str) -> dict[str, float]:
+    from models.features import GuidelineRuleFeatures
+
+    rf = GuidelineRuleFeatures().fit([text])
+    row = rf.transform([text]).toarray()[0]
+    return {
+        n.removeprefix("rule:"): v for n, v in zip(rf.get_feature_names_out(), row, strict=True)
+    }
+
+
+def test_trust_rule_needs_the_notion_applied_to_a_credential_in_one_sentence() -> None:
+    same = _rules("Employers do not yet trust micro-credentials from unknown providers.")
+    assert same["trust_applied_to_credential"] > 0
+    apart = _rules("We trust the process. Micro-credentials were discussed on Monday.")
+    assert apart["trust_applied_to_credential"] == 0
+    assert apart["trust_notion_bare"] > 0
+
+
+def test_trust_words_inside_names_are_not_trust_notions() -> None:
+    r = _rules("She spoke for the European Association for Quality Assurance about badges.")
+    assert r["trust_applied_to_credential"] == 0
+    assert r["trust_cue_in_name"] > 0
+    assert _rules("Staff at North Bristol NHS Trust attended.")["trust_organisation_or_prize"] > 0
+
+
+def test_accreditation_of_providers_is_trust_of_competences_recognition() -> None:
+    assert _rules("Only accredited providers may issue the badge.")["trust_provider_approval"] > 0
+    r = _rules("Competences acquired through work experience are formally accredited.")
+    assert r["recognition_of_learner_knowledge"] > 0
+    assert r["trust_provider_approval"] == 0
+    assert r["recognition_without_trust_notion"] > 0
+
+
+def test_definition_rules_tell_a_credential_from_another_unit() -> None:
+    badge = _rules("Digital badges are explained as electronic tokens of skills.")
+    assert badge["naming_definition_of_credential"] > 0
+    other = _rules("How far do they match the convention's definition of a qualification?")
+    assert other["naming_definition_of_other_unit"] > 0
+    assert other["naming_definition_of_credential"] == 0
+
+
+def test_rule_features_are_sparse_and_empty_for_unrelated_text() -> None:
+    from models.features import GuidelineRuleFeatures
+
+    rf = GuidelineRuleFeatures().fit(["x"])
+    X = rf.transform(["The weather was fine.", ""])
+    assert X.shape == (2, len(rf.get_feature_names_out())) and X.nnz == 0

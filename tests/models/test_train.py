@@ -109,3 +109,19 @@ def test_stacked_ensemble_collapses_to_one_linear_model(
     expected = 1.0 / (1.0 + np.exp(-(X @ clf.coef_.T + clf.intercept_)))
     assert np.allclose(clf.predict_proba(X), expected)
     assert clf.coef_.shape[0] == 4 and ((clf.thresholds_ > 0) & (clf.thresholds_ < 1)).all()
+
+
+def test_rule_features_only_reach_their_themes(fast_params: dict, small_gold: Path) -> None:
+    """A guideline rule written for one theme gets zero weight in the other themes' models."""
+    from models.codebook import load_codebook
+
+    gold = load_gold([small_gold])
+    est = fit_estimator(gold, {**fast_params, "use_rules": True})
+    clf = est.named_steps["clf"]
+    rules = load_codebook().rules
+    tail = clf.coef_[:, clf.coef_.shape[1] - len(rules) :]
+    for c, rule in enumerate(rules):
+        for j, theme in enumerate(clf.themes_):
+            if theme not in rule.themes:
+                assert tail[j, c] == 0.0
+    assert np.abs(tail).sum() > 0
