@@ -37,7 +37,7 @@ definition cue with a credential term, or with some other unit and no credential
 rule also visible to trust) were chosen on the analysis half's figures only.
 After: trust 34 FP / 27 FN, naming 17 FP / 11 FN on the analysis half.
 
-Results (2026-11-24, `python -m models.experiments.error_analysis`; macro-F1 with passage
+Results (2026-11-23, `python -m models.experiments.error_analysis`; macro-F1 with passage
 bootstrap 95% CI, then trust/naming/modularisation/recognition F1):
   before  whole    0.772 (0.747-0.794)  .716/.752/.811/.810
           analysis 0.769 (0.737-0.798)  .732/.772/.778/.792
