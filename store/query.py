@@ -689,7 +689,9 @@ def iter_rows(
         collected = collected and not q.extra.get("fts_ordered_scan")
         inline = live and q.sort == "document" and not collected
         stmt = _findings_select(q, dialect, scan=scan, aggregate=inline)
-        result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(stmt)
+        # streamed (a server-side cursor on PostgreSQL); for this statement only, not for the
+        # per-batch label queries on the same connection
+        result = conn.execute(stmt, execution_options={"yield_per": batch_size})
         for rows in result.partitions(batch_size):
             if inline:
                 yield rows
@@ -708,7 +710,8 @@ def _with_aggregates(conn: Connection, rows: Sequence[Any]) -> list[tuple]:
         chunk = ids[i : i + _CHUNK]
         for r in conn.execute(stmt.where(passages.c.passage_id.in_(chunk))):
             packed[r[0]] = tuple(r[1:])
-    return [(*r[:_N_BASE], *packed[r[0]]) for r in rows]
+    unknown = (None, None, False)  # gone since the page was read (another snapshot)
+    return [(*r[:_N_BASE], *packed.get(r[0], unknown)) for r in rows]
 
 
 def _with_resolved_labels(conn: Connection, rows: Sequence[Any]) -> list[tuple]:
