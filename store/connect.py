@@ -66,14 +66,32 @@ def _pg_read_only(dbapi_conn, _record) -> None:  # noqa: ANN001 - DBAPI connecti
     dbapi_conn.commit()
 
 
+_FILE_IDS: dict[tuple[str, bool | str], tuple[int, int] | None] = {}
+
+
+def _file_id(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st else None
+
+
 def connect(url: str, *, create: bool = True) -> Engine:
-    """An engine for ``url`` (cached per process); migrates the schema on first use."""
+    """An engine for ``url`` (cached per process); migrates the schema on first use.
+
+    A long-lived process (a Dask worker) keeps its engine between runs: if the SQLite file was
+    deleted or replaced meanwhile, the cached engine's connections would write to the old,
+    unlinked file and the rows would be lost, so the engine is rebuilt instead.
+    """
     url = normalise_url(url)
     key = (url, create)
+    path = sqlite_path(url)
     with _LOCK:
         if key in _ENGINES:
-            return _ENGINES[key]
-        path = sqlite_path(url)
+            if path is None or _file_id(path) == _FILE_IDS.get(key):
+                return _ENGINES[key]
+            _ENGINES.pop(key).dispose()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         if make_url(url).get_backend_name() == "sqlite":
@@ -84,6 +102,7 @@ def connect(url: str, *, create: bool = True) -> Engine:
         if create:
             migrate(engine)
         _ENGINES[key] = engine
+        _FILE_IDS[key] = _file_id(path)
         return engine
 
 
@@ -94,12 +113,14 @@ def connect_read_only(url: str) -> Engine:
     An in-memory SQLite database cannot be shared, so it gets the ordinary engine.
     """
     url = normalise_url(url)
+    writer = connect(url)  # rebuilt, with the schema, if the file was replaced
+    path = sqlite_path(url)
     with _LOCK:
         if url in _READ_ONLY:
-            return _READ_ONLY[url]
-    writer = connect(url)
+            if path is None or _file_id(path) == _FILE_IDS.get((url, "ro")):
+                return _READ_ONLY[url]
+            _READ_ONLY.pop(url).dispose()
     parsed = make_url(url)
-    path = sqlite_path(url)
     if parsed.get_backend_name() == "sqlite":
         if path is None:
             return writer
@@ -111,6 +132,7 @@ def connect_read_only(url: str) -> Engine:
         event.listen(engine, "connect", _pg_read_only)
     with _LOCK:
         _READ_ONLY[url] = engine
+        _FILE_IDS[(url, "ro")] = _file_id(path)
     return engine
 
 
