@@ -1123,21 +1123,3 @@ def store_totals(engine: Engine) -> dict[str, int]:
         "documents_failed": docs.get("failed", 0),
         "passages": n_passages,
     }
-
-
-def iter_live_passages(engine: Engine, batch_size: int = 1000) -> Iterator[list[tuple[str, str]]]:
-    """(passage_id, text) of live passages, in batches, for re-labelling."""
-    last = ""
-    while True:
-        stmt = (
-            select(passages.c.passage_id, passages.c.text)
-            .where(passages.c.retired_at.is_(None), passages.c.passage_id > last)
-            .order_by(passages.c.passage_id)
-            .limit(batch_size)
-        )
-        with engine.connect() as conn:
-            rows = conn.execute(stmt).all()
-        if not rows:
-            return
-        yield [(r.passage_id, r.text) for r in rows]
-        last = rows[-1].passage_id
